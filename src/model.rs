@@ -252,3 +252,59 @@ pub struct Activity {
     /// The file path as given, or the API id, or `manual`.
     pub source: String,
 }
+
+/// An activity about to be stored: what the importers, `add` and `sync` hand to the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewActivity {
+    pub sport: Sport,
+    pub sport_label: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub utc_offset_s: i32,
+    pub distance_m: f64,
+    pub moving_s: f64,
+    pub elapsed_s: f64,
+    pub ascent_m: Option<f64>,
+    pub descent_m: Option<f64>,
+    /// True when the descent is an estimate (e.g. taken from the climb of a loop).
+    pub descent_estimated: bool,
+    pub device_totals: DeviceTotals,
+    pub name: Option<String>,
+    pub note: Option<String>,
+    pub device: Option<String>,
+    pub source_kind: SourceKind,
+    pub source: String,
+    pub content_hash: Option<String>,
+    pub session_index: Option<u32>,
+    pub external_id: Option<String>,
+    pub raw_json: Option<String>,
+    pub series: Vec<crate::core::measure::SeriesPoint>,
+}
+
+impl NewActivity {
+    /// A manual entry with the given sport, start and numbers; everything else empty.
+    pub fn manual(sport: Sport, start: DateTime<Utc>, utc_offset_s: i32) -> NewActivity {
+        NewActivity {
+            sport,
+            sport_label: None,
+            start: Some(start),
+            utc_offset_s,
+            distance_m: 0.0,
+            moving_s: 0.0,
+            elapsed_s: 0.0,
+            ascent_m: None,
+            descent_m: None,
+            descent_estimated: false,
+            device_totals: DeviceTotals::default(),
+            name: None,
+            note: None,
+            device: None,
+            source_kind: SourceKind::Manual,
+            source: "manual".to_string(),
+            content_hash: None,
+            session_index: None,
+            external_id: None,
+            raw_json: None,
+            series: Vec::new(),
+        }
+    }
+}

@@ -1,2 +1,5 @@
 //! The pure core: computations over plain values, with no database, network, clock, files or
 //! terminal. Everything here takes `today` and settings explicitly and is tested with tables.
+
+pub mod descent;
+pub mod measure;

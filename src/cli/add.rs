@@ -1,0 +1,250 @@
+//! `kneeguard add run|cross|strength`: sessions without a file.
+
+use super::{activities::ActivityRecord, parse_date, parse_time, Context};
+use crate::db::{ActivityFilter, Store, Stored};
+use crate::model::{NewActivity, Sport};
+use crate::render::{self, OutputFormat};
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use std::io::Write;
+
+/// Add a session that has no file: a treadmill run without a watch, a spin class, a strength
+/// session.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kneeguard add run --km 8 --minutes 46 --descent 40
+  kneeguard add run --date 2026-11-20 --time 07:30 --mi 5 --minutes 45 --kind treadmill
+  kneeguard add cross --kind elliptical --minutes 40 --note \"easy, no knee pain\"
+  kneeguard add strength --minutes 25 --note \"clamshells, bridges, straight-leg raises\"")]
+pub struct AddArgs {
+    #[command(subcommand)]
+    pub what: AddWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddWhat {
+    /// A run (road by default)
+    Run {
+        #[command(flatten)]
+        common: Common,
+        /// Distance in kilometres
+        #[arg(long, conflicts_with = "mi", required_unless_present = "mi", allow_negative_numbers = true)]
+        km: Option<f64>,
+        /// Distance in miles
+        #[arg(long, allow_negative_numbers = true)]
+        mi: Option<f64>,
+        /// Total descent in metres (what loads the knee: downhill and stairs)
+        #[arg(long, value_name = "METRES", allow_negative_numbers = true)]
+        descent: Option<f64>,
+        /// Where you ran
+        #[arg(long, value_enum, default_value_t = RunKind::Road)]
+        kind: RunKind,
+    },
+    /// Cross-training: a ride, the elliptical, the pool, a row, a hike...
+    Cross {
+        #[command(flatten)]
+        common: Common,
+        /// What you did
+        #[arg(long, value_enum)]
+        kind: CrossKind,
+        /// Distance in kilometres, if it matters
+        #[arg(long, conflicts_with = "mi", allow_negative_numbers = true)]
+        km: Option<f64>,
+        /// Distance in miles
+        #[arg(long, allow_negative_numbers = true)]
+        mi: Option<f64>,
+    },
+    /// A strength or mobility session
+    Strength {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Local date of the session [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
+    /// Local start time [default: 12:00]
+    #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
+    pub time: Option<NaiveTime>,
+    /// Duration in minutes
+    #[arg(long, allow_negative_numbers = true)]
+    pub minutes: f64,
+    /// A note (how it felt, what you did)
+    #[arg(long)]
+    pub note: Option<String>,
+    /// A name for the session
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RunKind {
+    Road,
+    Trail,
+    Treadmill,
+    Virtual,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CrossKind {
+    /// Outdoor cycling
+    Ride,
+    /// Indoor bike, spin class
+    IndoorRide,
+    Elliptical,
+    /// Deep-water (aqua) running
+    PoolRun,
+    Swim,
+    Row,
+    Hike,
+    Walk,
+    Ski,
+    Paddle,
+}
+
+const METRES_PER_MILE: f64 = 1609.344;
+const MAX_MINUTES: f64 = 24.0 * 60.0;
+
+pub fn run(args: &AddArgs, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let (sport, common, km, mi, descent) = match &args.what {
+        AddWhat::Run {
+            common,
+            km,
+            mi,
+            descent,
+            kind,
+        } => {
+            let sport = match kind {
+                RunKind::Road => Sport::Run,
+                RunKind::Trail => Sport::TrailRun,
+                RunKind::Treadmill => Sport::TreadmillRun,
+                RunKind::Virtual => Sport::VirtualRun,
+            };
+            (sport, common, *km, *mi, *descent)
+        }
+        AddWhat::Cross { common, kind, km, mi } => {
+            let sport = match kind {
+                CrossKind::Ride => Sport::Ride,
+                CrossKind::IndoorRide => Sport::IndoorRide,
+                CrossKind::Elliptical => Sport::Elliptical,
+                CrossKind::PoolRun => Sport::PoolRun,
+                CrossKind::Swim => Sport::Swim,
+                CrossKind::Row => Sport::Row,
+                CrossKind::Hike => Sport::Hike,
+                CrossKind::Walk => Sport::Walk,
+                CrossKind::Ski => Sport::Ski,
+                CrossKind::Paddle => Sport::Paddle,
+            };
+            (sport, common, *km, *mi, None)
+        }
+        AddWhat::Strength { common } => (Sport::Strength, common, None, None, None),
+    };
+    let activity = build(sport, common, km, mi, descent, ctx)?;
+    let id = match store.store_activity(&activity, None)? {
+        Stored::New(id) | Stored::Duplicate(id) => id,
+    };
+    let date = common.date.unwrap_or(ctx.settings.today);
+    let stored = store
+        .activities(&ActivityFilter {
+            since: Some(date),
+            until: Some(date),
+        })?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| anyhow::anyhow!("activity #{id} was stored but cannot be read back"))?;
+    let units = ctx.settings.units;
+    match ctx.format {
+        OutputFormat::Json => render::json(out, &ActivityRecord::from_activity(&stored))?,
+        OutputFormat::Csv => render::csv(out, &[ActivityRecord::from_activity(&stored)])?,
+        OutputFormat::Table => {
+            let mut parts = vec![];
+            if stored.distance_m > 0.0 {
+                parts.push(render::distance(stored.distance_m, units));
+            }
+            parts.push(format!("{:.0} min", stored.moving_s / 60.0));
+            if let Some(d) = stored.descent_m {
+                parts.push(format!("{} descent", render::elevation(d, units)));
+            }
+            writeln!(
+                out,
+                "Added {} #{id} on {date}: {}.",
+                sport.as_str().replace('_', " "),
+                parts.join(", ")
+            )?;
+        }
+    }
+    Ok(super::exit::OK)
+}
+
+/// Validates the values and builds the activity; nothing is stored when this fails.
+fn build(
+    sport: Sport,
+    common: &Common,
+    km: Option<f64>,
+    mi: Option<f64>,
+    descent: Option<f64>,
+    ctx: &Context,
+) -> anyhow::Result<NewActivity> {
+    let settings = &ctx.settings;
+    let date = common.date.unwrap_or(settings.today);
+    anyhow::ensure!(
+        date <= settings.today,
+        "--date {date} is in the future (today is {}): log sessions once they are done",
+        settings.today
+    );
+    let time = common.time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));
+    let local = date.and_time(time);
+    let start = settings
+        .tz
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| anyhow::anyhow!("{local} does not exist in {} (a clock change)", settings.tz))?;
+    if common.time.is_some() && date == settings.today {
+        anyhow::ensure!(
+            start <= settings.now,
+            "--time {} today is in the future: log sessions once they are done",
+            time.format("%H:%M")
+        );
+    }
+    let minutes = common.minutes;
+    anyhow::ensure!(
+        minutes.is_finite() && minutes > 0.0 && minutes <= MAX_MINUTES,
+        "--minutes {minutes} is not a duration: give the minutes of the session, more than 0 and at most {MAX_MINUTES}"
+    );
+    let distance_m = match (km, mi) {
+        (Some(km), _) => Some((km, km * 1000.0, "--km")),
+        (_, Some(mi)) => Some((mi, mi * METRES_PER_MILE, "--mi")),
+        _ => None,
+    };
+    if let Some((given, metres, flag)) = distance_m {
+        anyhow::ensure!(
+            given.is_finite() && given >= 0.0 && metres <= 500_000.0,
+            "{flag} {given} is not a distance: give a number from 0 to {}",
+            if flag == "--km" { "500" } else { "310" }
+        );
+        let speed = metres / (minutes * 60.0);
+        anyhow::ensure!(
+            speed <= 12.5 || !sport.is_run(),
+            "{flag} {given} in {minutes} minutes is faster than any human runs: check the numbers"
+        );
+    }
+    if let Some(d) = descent {
+        anyhow::ensure!(
+            d.is_finite() && (0.0..=10_000.0).contains(&d),
+            "--descent {d} is not a descent: give the metres of downhill, from 0 to 10000"
+        );
+    }
+    let offset = settings.offset_at(start);
+    let mut activity = NewActivity::manual(sport, start, offset);
+    activity.distance_m = distance_m.map_or(0.0, |(_, m, _)| m);
+    activity.moving_s = minutes * 60.0;
+    activity.elapsed_s = minutes * 60.0;
+    activity.descent_m = descent;
+    activity.note = common.note.clone();
+    activity.name = common.name.clone();
+    Ok(activity)
+}

@@ -1,0 +1,72 @@
+//! `kneeguard config`: show the effective settings, the default config, or where files live.
+
+use super::{Context, GlobalArgs};
+use crate::render::{self, OutputFormat};
+use crate::settings::{self, DEFAULT_CONFIG};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use std::io::Write;
+
+/// Show the settings in effect, the commented default config, or where files live.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kneeguard config                          the settings in effect, as TOML
+  kneeguard config defaults > ~/.config/kneeguard/config.toml
+  kneeguard config paths")]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub what: Option<ConfigWhat>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigWhat {
+    /// Print the fully commented default config file
+    Defaults,
+    /// Print where the database and config file are
+    Paths,
+}
+
+#[derive(Serialize)]
+struct Paths {
+    database: String,
+    config: Option<String>,
+    timezone: String,
+    today: String,
+}
+
+pub fn run(
+    args: &ConfigArgs,
+    ctx: &Context,
+    global: &GlobalArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    match args.what {
+        Some(ConfigWhat::Defaults) => write!(out, "{DEFAULT_CONFIG}")?,
+        Some(ConfigWhat::Paths) => {
+            let paths = Paths {
+                database: ctx.settings.db_path.display().to_string(),
+                config: global
+                    .config
+                    .clone()
+                    .or_else(settings::default_config_path)
+                    .map(|p| p.display().to_string()),
+                timezone: ctx.settings.tz.to_string(),
+                today: ctx.settings.today.to_string(),
+            };
+            match ctx.format {
+                OutputFormat::Json => render::json(out, &paths)?,
+                _ => {
+                    writeln!(out, "database  {}", paths.database)?;
+                    writeln!(out, "config    {}", paths.config.as_deref().unwrap_or("(none)"))?;
+                    writeln!(out, "timezone  {}", paths.timezone)?;
+                    writeln!(out, "today     {}", paths.today)?;
+                }
+            }
+        }
+        None => match ctx.format {
+            OutputFormat::Json => render::json(out, &ctx.settings.config)?,
+            _ => write!(out, "{}", toml::to_string_pretty(&ctx.settings.config)?)?,
+        },
+    }
+    Ok(super::exit::OK)
+}

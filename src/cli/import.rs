@@ -1,0 +1,269 @@
+//! `kneeguard import`: files, folders, `.gz` and `.zip` (Strava and Garmin exports).
+
+use super::{exit, Context};
+use crate::db::Store;
+use crate::import::{sources, ImportOutcome, Importer};
+use crate::render::{self, OutputFormat};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Import activity files into the database.
+///
+/// Takes FIT, GPX and TCX files (also gzipped), folders (searched recursively) and zip
+/// archives, including a Strava bulk export (Settings → My Account → Download your data) and a
+/// Garmin export (its nested UploadedFiles zips). Each file is stored in its own transaction:
+/// stopping midway loses nothing, and running the same import again completes the rest. The
+/// same file twice, or the same run from two sources, is stored once.
+///
+/// Exit status: 0 when every input was imported, skipped or already known; 1 when some inputs
+/// failed (the others were still imported); 2 on a usage or fatal error.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kneeguard import morning-run.fit
+  kneeguard import ~/Garmin/Activities/ ~/Downloads/*.gpx
+  kneeguard import export_12345.zip                 a Strava bulk export
+  kneeguard import --format json runs/ | jq .imported")]
+pub struct ImportArgs {
+    /// Files, folders or zip archives to import
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// No progress bar
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// One input and what became of it.
+#[derive(Debug, Serialize)]
+struct InputReport {
+    input: String,
+    #[serde(flatten)]
+    outcome: ImportOutcome,
+}
+
+/// The summary of an import, as printed with `--format json`.
+#[derive(Debug, Default, Serialize)]
+struct Summary {
+    inputs: usize,
+    imported: usize,
+    activities: Vec<i64>,
+    duplicates: usize,
+    already_imported: usize,
+    skipped: usize,
+    failed: usize,
+    files: Vec<InputReport>,
+}
+
+pub fn run(
+    args: &ImportArgs,
+    ctx: &Context,
+    store: &mut Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let planned = sources::plan(&args.paths);
+    let total: u64 = planned.iter().map(|p| p.expected_inputs).sum();
+    let progress = progress_bar(total, args.quiet);
+    let config = &ctx.settings.config;
+    let mut importer = Importer::new(store, config, ctx.settings.tz);
+    let mut summary = Summary::default();
+    let mut fatal: Option<crate::db::DbError> = None;
+    let max_bytes = config.import.max_file_mb.saturating_mul(1_000_000);
+    sources::read_all(
+        &planned,
+        max_bytes,
+        &mut |more| progress.inc_length(more),
+        &mut |input| {
+            if fatal.is_some() {
+                return;
+            }
+            let label = input.label().to_string();
+            progress.set_message(render::truncate(&label, 40));
+            match importer.import(input) {
+                Ok(outcome) => summary.add(label, outcome),
+                Err(e) => fatal = Some(e),
+            }
+            progress.inc(1);
+        },
+    );
+    progress.finish_and_clear();
+    if let Some(e) = fatal {
+        // Everything before the failing file is stored; say so with the error.
+        return Err(anyhow::Error::new(e).context(format!(
+            "import stopped after {} of the inputs; what was imported before is kept",
+            summary.inputs
+        )));
+    }
+    match ctx.format {
+        OutputFormat::Json => render::json(out, &summary)?,
+        OutputFormat::Csv => render::csv(out, &csv_rows(&summary))?,
+        OutputFormat::Table => write_text(out, &summary)?,
+    }
+    Ok(if summary.failed > 0 {
+        exit::SOME_FAILED
+    } else {
+        exit::OK
+    })
+}
+
+impl Summary {
+    fn add(&mut self, input: String, outcome: ImportOutcome) {
+        self.inputs += 1;
+        match &outcome {
+            ImportOutcome::Imported { ids, .. } => {
+                self.imported += 1;
+                self.activities.extend(ids);
+            }
+            ImportOutcome::Duplicate { .. } => self.duplicates += 1,
+            ImportOutcome::AlreadyImported { .. } => self.already_imported += 1,
+            ImportOutcome::Skipped { .. } => self.skipped += 1,
+            ImportOutcome::Failed { .. } => self.failed += 1,
+        }
+        self.files.push(InputReport { input, outcome });
+    }
+}
+
+#[derive(Serialize)]
+struct CsvRow<'a> {
+    input: &'a str,
+    outcome: &'a str,
+    activity_ids: String,
+    detail: String,
+}
+
+fn csv_rows(summary: &Summary) -> Vec<CsvRow<'_>> {
+    let ids = |v: &[i64]| {
+        v.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    summary
+        .files
+        .iter()
+        .map(|f| {
+            let (outcome, activity_ids, detail) = match &f.outcome {
+                ImportOutcome::Imported { ids: i, remarks, .. } => {
+                    ("imported", ids(i), remarks.join("; "))
+                }
+                ImportOutcome::Duplicate { duplicate_of, .. } => {
+                    ("duplicate", ids(duplicate_of), String::new())
+                }
+                ImportOutcome::AlreadyImported {
+                    activity_id,
+                    first_path,
+                } => (
+                    "already_imported",
+                    activity_id.map(|i| i.to_string()).unwrap_or_default(),
+                    first_path.clone(),
+                ),
+                ImportOutcome::Skipped { reason } => ("skipped", String::new(), reason.clone()),
+                ImportOutcome::Failed { error } => ("failed", String::new(), error.clone()),
+            };
+            CsvRow {
+                input: &f.input,
+                outcome,
+                activity_ids,
+                detail,
+            }
+        })
+        .collect()
+}
+
+fn write_text(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
+    if s.inputs == 0 {
+        writeln!(
+            out,
+            "No activity files found (kneeguard reads .fit, .gpx, .tcx, their .gz, and .zip)."
+        )?;
+        return Ok(());
+    }
+    for f in &s.files {
+        match &f.outcome {
+            ImportOutcome::Imported {
+                ids,
+                duplicate_of,
+                remarks,
+            } => {
+                let ids: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
+                writeln!(out, "imported   {}  → {}", f.input, ids.join(", "))?;
+                for d in duplicate_of {
+                    writeln!(out, "           one session is already stored as #{d}")?;
+                }
+                for r in remarks {
+                    writeln!(out, "           note: {r}")?;
+                }
+            }
+            ImportOutcome::Duplicate {
+                duplicate_of,
+                remarks,
+            } => {
+                let ids: Vec<String> = duplicate_of.iter().map(|i| format!("#{i}")).collect();
+                writeln!(
+                    out,
+                    "duplicate  {}  the same activity is already stored as {}",
+                    f.input,
+                    ids.join(", ")
+                )?;
+                for r in remarks {
+                    writeln!(out, "           note: {r}")?;
+                }
+            }
+            ImportOutcome::AlreadyImported { .. } => {}
+            ImportOutcome::Skipped { reason } => {
+                writeln!(out, "skipped    {}  {reason}", f.input)?;
+            }
+            ImportOutcome::Failed { error } => {
+                writeln!(out, "FAILED     {}  {error}", f.input)?;
+            }
+        }
+    }
+    let mut parts = vec![format!(
+        "{} new {}",
+        s.activities.len(),
+        if s.activities.len() == 1 {
+            "activity"
+        } else {
+            "activities"
+        }
+    )];
+    if s.already_imported > 0 {
+        parts.push(format!("{} already imported", s.already_imported));
+    }
+    if s.duplicates > 0 {
+        parts.push(format!("{} duplicates of stored activities", s.duplicates));
+    }
+    if s.skipped > 0 {
+        parts.push(format!("{} skipped (not activities)", s.skipped));
+    }
+    if s.failed > 0 {
+        parts.push(format!("{} failed", s.failed));
+    }
+    writeln!(
+        out,
+        "\n{} input{}: {}.",
+        s.inputs,
+        if s.inputs == 1 { "" } else { "s" },
+        parts.join(", ")
+    )?;
+    if s.failed > 0 {
+        writeln!(
+            out,
+            "The failed inputs stored nothing; the others are imported. Fix or re-export them and run the import again."
+        )?;
+    }
+    Ok(())
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} files  {elapsed}  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

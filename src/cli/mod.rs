@@ -1,0 +1,193 @@
+//! The command line: global options, settings resolved once, one module per subcommand.
+//!
+//! This is the only layer that reads the clock, the environment and the terminal; it opens the
+//! database once and hands it, with the settings, to the subcommand's `run`.
+
+mod activities;
+mod add;
+mod config;
+mod import;
+
+use crate::db::Store;
+use crate::render::OutputFormat;
+use crate::settings::{self, Config, Settings, Units};
+use anyhow::Context as _;
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// Everything worked.
+    pub const OK: u8 = 0;
+    /// Some inputs failed; the others were imported.
+    pub const SOME_FAILED: u8 = 1;
+    /// A usage error or a fatal error (bad flag, unreadable database).
+    pub const FATAL: u8 = 2;
+    /// `check --fail-on` found a warning at that severity.
+    pub const WARNING: u8 = 3;
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  kneeguard import ~/Downloads/export_12345.zip    import a Strava or Garmin export
+  kneeguard import runs/ morning.fit               files and folders, recursively
+  kneeguard activities --since 2026-10-01          list what is stored
+  kneeguard add run --km 8 --minutes 46 --descent 40
+  kneeguard add cross --kind elliptical --minutes 40
+
+Not medical advice: see a physiotherapist or sports doctor when the knee swells or does not
+improve.";
+
+/// Keep running below your knee's pain threshold.
+///
+/// kneeguard imports your runs (FIT, GPX, TCX, Strava and Garmin exports) into a local
+/// database and computes weekly mileage, ramps, single-run spikes and elevation descent — the
+/// load that hurts a patellofemoral ("runner's") knee.
+#[derive(Debug, Parser)]
+#[command(name = "kneeguard", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The database file [default: ~/.local/share/kneeguard/kneeguard.sqlite]
+    #[arg(long, global = true, env = "KNEEGUARD_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The config file [default: ~/.config/kneeguard/config.toml]
+    #[arg(long, global = true, env = "KNEEGUARD_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Treat this date as today (reproducible output)
+    #[arg(long, global = true, env = "KNEEGUARD_TODAY", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Display units (stored data is always metric) [default: km, or the config's]
+    #[arg(long, global = true, value_enum)]
+    pub units: Option<Units>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Import(import::ImportArgs),
+    Activities(activities::ActivitiesArgs),
+    Add(add::AddArgs),
+    Config(config::ConfigArgs),
+}
+
+/// What every subcommand receives.
+pub struct Context {
+    pub settings: Settings,
+    pub format: OutputFormat,
+}
+
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a date: use YYYY-MM-DD, e.g. 2026-11-22"))
+}
+
+/// Parses an `HH:MM` time.
+pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M")
+        .map_err(|_| format!("{text:?} is not a time: use HH:MM (24 h), e.g. 07:30"))
+}
+
+/// Runs kneeguard with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    let code = match run(cli, &mut stdout) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => exit::OK,
+        Err(e) => {
+            let _ = stdout.flush();
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            exit::FATAL
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Resolves the settings, opens the database and runs the command.
+pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let settings = resolve_settings(&cli.global)?;
+    let ctx = Context {
+        settings,
+        format: cli.global.format,
+    };
+    if let Command::Config(args) = &cli.command {
+        return config::run(args, &ctx, &cli.global, out);
+    }
+    let mut store = Store::open(&ctx.settings.db_path)?;
+    match cli.command {
+        Command::Import(args) => import::run(&args, &ctx, &mut store, out),
+        Command::Activities(args) => activities::run(&args, &ctx, &store, out),
+        Command::Add(args) => add::run(&args, &ctx, &mut store, out),
+        Command::Config(_) => unreachable!("handled above"),
+    }
+}
+
+fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
+    let (config_path, must_exist) = match &global.config {
+        Some(p) => (Some(p.clone()), true),
+        None => (settings::default_config_path(), false),
+    };
+    let config = match &config_path {
+        Some(p) => Config::load(p, must_exist)?,
+        None => Config::default(),
+    };
+    let tz = config.time_zone()?;
+    let db_path = match global.db.clone().or_else(|| config.general.database.clone()) {
+        Some(p) => p,
+        None => settings::data_dir()
+            .context("cannot find a data directory for the database: give --db PATH")?
+            .join("kneeguard.sqlite"),
+    };
+    let (today, now) = match global.today {
+        Some(day) => {
+            // A fixed "today" makes every command reproducible; "now" is its local noon.
+            let noon = day.and_hms_opt(12, 0, 0).expect("noon exists");
+            let now = tz
+                .from_local_datetime(&noon)
+                .earliest()
+                .map_or_else(|| noon.and_utc(), |t| t.with_timezone(&Utc));
+            (day, now)
+        }
+        None => {
+            let now = Utc::now();
+            (now.with_timezone(&tz).date_naive(), now)
+        }
+    };
+    Ok(Settings {
+        db_path,
+        units: global.units.or(config.general.units).unwrap_or_default(),
+        config,
+        tz,
+        today,
+        now,
+    })
+}
+
+/// Checks the clap definition (used by the tests).
+pub fn debug_assert_cli() {
+    Cli::command().debug_assert();
+}

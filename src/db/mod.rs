@@ -1,0 +1,456 @@
+//! The SQLite store: every SQL statement of kneeguard lives in this module.
+//!
+//! The database uses the bundled SQLite, WAL mode and a busy timeout, so that two kneeguard
+//! processes can work at once. Migrations are numbered, embedded in the binary and applied in
+//! one transaction at open; a released migration is never edited, only followed by a new one.
+//! Each imported file is stored in its own transaction: a crash or Ctrl-C leaves every finished
+//! file stored and nothing half-written.
+
+pub mod series;
+
+use crate::core::measure::SeriesPoint;
+use crate::model::{Activity, Category, DeviceTotals, NewActivity, SourceKind, Sport};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The numbered migrations; index + 1 is the schema version they bring the database to.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_activities.sql")];
+
+/// How long a writer waits for another kneeguard process before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the folder {path} for the database: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the database {path} has schema version {found}, newer than this kneeguard knows ({known}); \
+         upgrade kneeguard or point --db at another database"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+pub type Result<T> = std::result::Result<T, DbError>;
+
+/// A file content seen before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeenFile {
+    pub path: String,
+    pub outcome: String,
+    pub activity_id: Option<i64>,
+}
+
+/// What happened to one activity handed to the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored under this id.
+    New(i64),
+    /// The same activity was already stored under this id (same start and distance).
+    Duplicate(i64),
+}
+
+/// How two records of the same run are recognised.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchRule {
+    /// Starts at most this many seconds apart.
+    pub start_window_s: i64,
+    /// Distances at most this many percent apart (of the longer one).
+    pub distance_pct: f64,
+}
+
+/// Which activities to list.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// First local date (inclusive).
+    pub since: Option<NaiveDate>,
+    /// Last local date (inclusive).
+    pub until: Option<NaiveDate>,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| DbError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Store::setup(conn, &path.display().to_string())
+    }
+
+    /// An empty in-memory database, for tests and the demo.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::setup(Connection::open_in_memory()?, ":memory:")
+    }
+
+    fn setup(conn: Connection, name: &str) -> Result<Store> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL lets readers and a writer work at once; NORMAL sync is safe with WAL (a power
+        // cut may lose the last commit, never corrupt the file).
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        store.migrate(name)?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, name: &str) -> Result<()> {
+        let known = MIGRATIONS.len() as i64;
+        // IMMEDIATE takes the write lock first, so two processes never migrate at once.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > known {
+            return Err(DbError::TooNew {
+                path: name.to_string(),
+                found: version,
+                known,
+            });
+        }
+        for sql in &MIGRATIONS[version as usize..] {
+            tx.execute_batch(sql)?;
+        }
+        if version < known {
+            tx.pragma_update(None, "user_version", known)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Whether a file with this content was imported (or skipped) before.
+    pub fn seen_file(&self, content_hash: &str) -> Result<Option<SeenFile>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT path, outcome, activity_id FROM imported_files WHERE content_hash = ?1",
+                [content_hash],
+                |r| {
+                    Ok(SeenFile {
+                        path: r.get(0)?,
+                        outcome: r.get(1)?,
+                        activity_id: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Stores the activities of one file and records the file, all in one transaction.
+    /// Activities already stored from another source are reported as duplicates, not stored.
+    pub fn store_file(
+        &mut self,
+        content_hash: &str,
+        path: &str,
+        activities: &[NewActivity],
+        rule: MatchRule,
+    ) -> Result<Vec<Stored>> {
+        let tx = self.conn.transaction()?;
+        let mut outcomes = Vec::with_capacity(activities.len());
+        for activity in activities {
+            let outcome = match find_same_run(&tx, activity, rule)? {
+                Some(id) => Stored::Duplicate(id),
+                None => Stored::New(insert(&tx, activity)?),
+            };
+            outcomes.push(outcome);
+        }
+        let (outcome, activity_id) = match outcomes.first() {
+            Some(Stored::New(id)) => ("imported", Some(*id)),
+            Some(Stored::Duplicate(id)) => ("duplicate", Some(*id)),
+            None => ("not_activity", None),
+        };
+        tx.execute(
+            "INSERT OR REPLACE INTO imported_files
+                 (content_hash, path, outcome, activity_id, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![content_hash, path, outcome, activity_id, now_text()],
+        )?;
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    /// Records a file that holds no activity, so that a re-import skips it at once.
+    pub fn record_skipped_file(&mut self, content_hash: &str, path: &str, reason: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO imported_files
+                 (content_hash, path, outcome, detail, imported_at)
+             VALUES (?1, ?2, 'not_activity', ?3, ?4)",
+            params![content_hash, path, reason, now_text()],
+        )?;
+        Ok(())
+    }
+
+    /// Stores one activity without a file (manual entries, CSV rows); duplicates are matched
+    /// with `rule` when given.
+    pub fn store_activity(&mut self, activity: &NewActivity, rule: Option<MatchRule>) -> Result<Stored> {
+        let tx = self.conn.transaction()?;
+        let outcome = match rule.map(|r| find_same_run(&tx, activity, r)).transpose()?.flatten() {
+            Some(id) => Stored::Duplicate(id),
+            None => Stored::New(insert(&tx, activity)?),
+        };
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// The activities in the filter's local-date range, oldest first; undated ones last.
+    pub fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, sport, start_ts, utc_offset_s, distance_m, moving_s, elapsed_s,
+                    ascent_m, descent_m, device_descent_m, name, note, device, source_kind, source
+             FROM activities
+             WHERE (?1 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') >= ?1)
+               AND (?2 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') <= ?2)
+             ORDER BY start_ts IS NULL, start_ts, id",
+        )?;
+        let since = filter.since.map(|d| d.to_string());
+        let until = filter.until.map(|d| d.to_string());
+        let rows = stmt.query_map(params![since, until], activity_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The stored series of one activity, if it has one.
+    pub fn series(&self, id: i64) -> Result<Option<Vec<SeriesPoint>>> {
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT series FROM activities WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        Ok(blob.and_then(|b| series::decode(&b)))
+    }
+
+    /// The number of stored activities.
+    pub fn count_activities(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM activities", [], |r| r.get(0))?)
+    }
+}
+
+fn now_text() -> String {
+    // Bookkeeping only (when a row was written); never used by any computation.
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// An activity of the same kind that started within the window and covered about the same
+/// distance: the same run recorded twice (a FIT and its GPX, or a file and the Strava copy).
+fn find_same_run(conn: &Connection, activity: &NewActivity, rule: MatchRule) -> Result<Option<i64>> {
+    let Some(start) = activity.start else {
+        return Ok(None);
+    };
+    let ts = start.timestamp();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, sport, distance_m FROM activities
+         WHERE start_ts BETWEEN ?1 AND ?2 ORDER BY abs(start_ts - ?3), id",
+    )?;
+    let candidates = stmt.query_map(
+        params![ts - rule.start_window_s, ts + rule.start_window_s, ts],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?)),
+    )?;
+    for candidate in candidates {
+        let (id, sport, distance) = candidate?;
+        let category = Sport::parse(&sport).map_or(Category::Other, Sport::category);
+        if category != activity.sport.category() {
+            continue;
+        }
+        let longer = distance.max(activity.distance_m);
+        let close = longer < 50.0
+            || (distance - activity.distance_m).abs() <= longer * rule.distance_pct / 100.0;
+        if close {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+fn insert(conn: &Connection, a: &NewActivity) -> Result<i64> {
+    let series_blob = (!a.series.is_empty()).then(|| series::encode(&a.series));
+    let DeviceTotals {
+        distance_m: device_distance,
+        timer_s: device_timer,
+        ascent_m: device_ascent,
+        descent_m: device_descent,
+        ..
+    } = a.device_totals;
+    conn.prepare_cached(
+        "INSERT INTO activities (
+            sport, sport_label, start_ts, utc_offset_s, distance_m, moving_s, elapsed_s,
+            ascent_m, descent_m, descent_estimated, device_distance_m, device_timer_s,
+            device_ascent_m, device_descent_m, name, note, device, source_kind, source,
+            content_hash, session_index, external_id, raw_json, series, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+    )?
+    .execute(params![
+        a.sport.as_str(),
+        a.sport_label,
+        a.start.map(|s| s.timestamp()),
+        a.utc_offset_s,
+        a.distance_m,
+        a.moving_s,
+        a.elapsed_s,
+        a.ascent_m,
+        a.descent_m,
+        a.descent_estimated,
+        device_distance,
+        device_timer,
+        device_ascent,
+        device_descent,
+        a.name,
+        a.note,
+        a.device,
+        a.source_kind.as_str(),
+        a.source,
+        a.content_hash,
+        a.session_index,
+        a.external_id,
+        a.raw_json,
+        series_blob,
+        now_text(),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn activity_from_row(r: &Row<'_>) -> rusqlite::Result<Activity> {
+    let sport: String = r.get(1)?;
+    let kind: String = r.get(13)?;
+    Ok(Activity {
+        id: r.get(0)?,
+        sport: Sport::parse(&sport).unwrap_or(Sport::Other),
+        start: r
+            .get::<_, Option<i64>>(2)?
+            .and_then(|ts| DateTime::<Utc>::from_timestamp(ts, 0)),
+        utc_offset_s: r.get(3)?,
+        distance_m: r.get(4)?,
+        moving_s: r.get(5)?,
+        elapsed_s: r.get(6)?,
+        ascent_m: r.get(7)?,
+        descent_m: r.get(8)?,
+        device_descent_m: r.get(9)?,
+        name: r.get(10)?,
+        note: r.get(11)?,
+        device: r.get(12)?,
+        source_kind: SourceKind::parse(&kind).unwrap_or(SourceKind::File),
+        source: r.get(14)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const RULE: MatchRule = MatchRule {
+        start_window_s: 120,
+        distance_pct: 5.0,
+    };
+
+    fn run(start_h: u32, km: f64) -> NewActivity {
+        let start = Utc.with_ymd_and_hms(2026, 5, 1, start_h, 0, 0).unwrap();
+        NewActivity {
+            distance_m: km * 1000.0,
+            source_kind: SourceKind::File,
+            ..NewActivity::manual(Sport::Run, start, 7200)
+        }
+    }
+
+    #[test]
+    fn migrates_a_new_database_to_the_latest_schema() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_file_is_remembered_with_its_activities() {
+        let mut store = Store::open_in_memory().unwrap();
+        let out = store.store_file("abc", "a.fit", &[run(7, 10.0)], RULE).unwrap();
+        let Stored::New(id) = out[0] else { panic!("{out:?}") };
+        let seen = store.seen_file("abc").unwrap().unwrap();
+        assert_eq!(seen.outcome, "imported");
+        assert_eq!(seen.activity_id, Some(id));
+        assert_eq!(store.seen_file("other").unwrap(), None);
+    }
+
+    #[test]
+    fn the_same_run_from_another_file_is_a_duplicate() {
+        let mut store = Store::open_in_memory().unwrap();
+        let first = store.store_file("h1", "a.fit", &[run(7, 10.0)], RULE).unwrap();
+        let mut again = run(7, 10.3);
+        again.start = again.start.map(|s| s + chrono::Duration::seconds(40));
+        let second = store.store_file("h2", "a.gpx", &[again], RULE).unwrap();
+        let Stored::New(id) = first[0] else { panic!() };
+        assert_eq!(second, vec![Stored::Duplicate(id)]);
+        // a different run an hour later is not
+        let third = store.store_file("h3", "b.fit", &[run(8, 10.0)], RULE).unwrap();
+        assert!(matches!(third[0], Stored::New(_)));
+        assert_eq!(store.count_activities().unwrap(), 2);
+    }
+
+    #[test]
+    fn a_ride_at_the_same_time_is_not_a_duplicate_of_a_run() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.store_file("h1", "a.fit", &[run(7, 10.0)], RULE).unwrap();
+        let mut ride = run(7, 10.0);
+        ride.sport = Sport::Ride;
+        let out = store.store_file("h2", "b.fit", &[ride], RULE).unwrap();
+        assert!(matches!(out[0], Stored::New(_)));
+    }
+
+    #[test]
+    fn lists_by_local_date() {
+        let mut store = Store::open_in_memory().unwrap();
+        // 23:30 UTC on 1 May is 01:30 on 2 May at +02:00
+        let mut late = run(23, 5.0);
+        late.start = late.start.map(|s| s + chrono::Duration::minutes(30));
+        store.store_activity(&late, None).unwrap();
+        let on = |d: &str| ActivityFilter {
+            since: Some(d.parse().unwrap()),
+            until: Some(d.parse().unwrap()),
+        };
+        assert_eq!(store.activities(&on("2026-05-02")).unwrap().len(), 1);
+        assert_eq!(store.activities(&on("2026-05-01")).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn two_connections_can_write_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kg.sqlite");
+        let mut a = Store::open(&path).unwrap();
+        let mut b = Store::open(&path).unwrap();
+        a.store_activity(&run(6, 5.0), None).unwrap();
+        b.store_activity(&run(9, 5.0), None).unwrap();
+        assert_eq!(a.count_activities().unwrap(), 2);
+    }
+}

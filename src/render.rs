@@ -1,0 +1,132 @@
+//! Rendering apart from computing: unit conversion for display, and tables, JSON and CSV
+//! written to any `impl Write` so that every output can be tested.
+
+use crate::settings::Units;
+use serde::Serialize;
+use std::io::{self, Write};
+use tabled::settings::{object::Columns, Alignment, Style};
+use tabled::{Table, Tabled};
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum OutputFormat {
+    /// Human-readable tables and sentences.
+    #[default]
+    Table,
+    /// JSON, a stable interface for scripts (documented in the README).
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+const METRES_PER_MILE: f64 = 1609.344;
+const FEET_PER_METRE: f64 = 3.280_84;
+
+/// `12.3 km` or `7.6 mi`.
+pub fn distance(metres: f64, units: Units) -> String {
+    match units {
+        Units::Km => format!("{:.1} km", metres / 1000.0),
+        Units::Mi => format!("{:.1} mi", metres / METRES_PER_MILE),
+    }
+}
+
+/// The number alone, in km or mi, one decimal.
+pub fn distance_value(metres: f64, units: Units) -> f64 {
+    let v = match units {
+        Units::Km => metres / 1000.0,
+        Units::Mi => metres / METRES_PER_MILE,
+    };
+    (v * 10.0).round() / 10.0
+}
+
+/// `120 m` or `394 ft`.
+pub fn elevation(metres: f64, units: Units) -> String {
+    match units {
+        Units::Km => format!("{metres:.0} m"),
+        Units::Mi => format!("{:.0} ft", metres * FEET_PER_METRE),
+    }
+}
+
+/// `1:02:03` or `42:10`.
+pub fn duration(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as i64;
+    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// `5:32 /km`, or `-` when the pace makes no sense.
+pub fn pace(metres: f64, seconds: f64, units: Units) -> String {
+    let per = match units {
+        Units::Km => 1000.0,
+        Units::Mi => METRES_PER_MILE,
+    };
+    if metres < 10.0 || seconds <= 0.0 {
+        return "-".to_string();
+    }
+    let s = (seconds / (metres / per)).round() as i64;
+    if s >= 3600 {
+        return "-".to_string();
+    }
+    let unit = match units {
+        Units::Km => "/km",
+        Units::Mi => "/mi",
+    };
+    format!("{}:{:02}{unit}", s / 60, s % 60)
+}
+
+/// A compact table with right-aligned numbers in the given columns.
+pub fn table<T: Tabled>(rows: impl IntoIterator<Item = T>, numeric_columns: &[usize]) -> String {
+    let mut t = Table::new(rows);
+    t.with(Style::sharp());
+    for &c in numeric_columns {
+        t.modify(Columns::one(c), Alignment::right());
+    }
+    t.to_string()
+}
+
+/// Pretty JSON and a newline.
+pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// CSV with a header row from the records' field names.
+pub fn csv<T: Serialize>(out: &mut dyn Write, rows: &[T]) -> io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    for row in rows {
+        writer.serialize(row).map_err(io::Error::other)?;
+    }
+    writer.flush()
+}
+
+/// Cuts `text` to `max` characters with an ellipsis.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_units() {
+        assert_eq!(distance(10_000.0, Units::Km), "10.0 km");
+        assert_eq!(distance(10_000.0, Units::Mi), "6.2 mi");
+        assert_eq!(elevation(100.0, Units::Mi), "328 ft");
+        assert_eq!(duration(3723.0), "1:02:03");
+        assert_eq!(duration(59.6), "1:00");
+        assert_eq!(pace(10_000.0, 3000.0, Units::Km), "5:00/km");
+        assert_eq!(pace(0.0, 3000.0, Units::Km), "-");
+        assert_eq!(truncate("Lunch Trail Run, hilly", 10), "Lunch Tra…");
+    }
+}
