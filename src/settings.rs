@@ -112,7 +112,12 @@ impl Config {
 
     /// The configured time zone, else the system's, else UTC.
     pub fn time_zone(&self) -> Result<Tz, SettingsError> {
-        match self.general.timezone.as_deref().filter(|s| !s.trim().is_empty()) {
+        match self
+            .general
+            .timezone
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
             Some(name) => name
                 .trim()
                 .parse::<Tz>()
@@ -170,16 +175,24 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_named_in_the_error() {
-        let err = Config::parse("[import]\nduplicate_window = 3\n", Path::new("c.toml")).unwrap_err();
+        let err =
+            Config::parse("[import]\nduplicate_window = 3\n", Path::new("c.toml")).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("c.toml") && text.contains("duplicate_window"), "{text}");
+        assert!(
+            text.contains("c.toml") && text.contains("duplicate_window"),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_bad_time_zone_is_refused() {
         let mut c = Config::default();
         c.general.timezone = Some("Mars/Olympus".into());
-        assert!(c.time_zone().unwrap_err().to_string().contains("Mars/Olympus"));
+        assert!(c
+            .time_zone()
+            .unwrap_err()
+            .to_string()
+            .contains("Mars/Olympus"));
         c.general.timezone = Some("Europe/Berlin".into());
         assert_eq!(c.time_zone().unwrap(), chrono_tz::Europe::Berlin);
     }

@@ -161,13 +161,17 @@ pub fn run(
         .collect();
     match ctx.format {
         OutputFormat::Json => {
-            let records: Vec<ActivityRecord> =
-                activities.iter().map(ActivityRecord::from_activity).collect();
+            let records: Vec<ActivityRecord> = activities
+                .iter()
+                .map(ActivityRecord::from_activity)
+                .collect();
             render::json(out, &records)?;
         }
         OutputFormat::Csv => {
-            let records: Vec<ActivityRecord> =
-                activities.iter().map(ActivityRecord::from_activity).collect();
+            let records: Vec<ActivityRecord> = activities
+                .iter()
+                .map(ActivityRecord::from_activity)
+                .collect();
             render::csv(out, &records)?;
         }
         OutputFormat::Table => write_table(out, &activities, ctx.settings.units, store)?,
@@ -205,8 +209,12 @@ fn write_table(
             "-".into()
         },
         time: render::duration(a.moving_s),
-        ascent: a.ascent_m.map_or("-".into(), |v| render::elevation(v, units)),
-        descent: a.descent_m.map_or("-".into(), |v| render::elevation(v, units)),
+        ascent: a
+            .ascent_m
+            .map_or("-".into(), |v| render::elevation(v, units)),
+        descent: a
+            .descent_m
+            .map_or("-".into(), |v| render::elevation(v, units)),
         name: render::truncate(a.name.as_deref().unwrap_or(""), 18),
     });
     writeln!(out, "{}", render::table(rows, &[0, 3, 4, 5, 6]))?;

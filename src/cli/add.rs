@@ -28,7 +28,12 @@ pub enum AddWhat {
         #[command(flatten)]
         common: Common,
         /// Distance in kilometres
-        #[arg(long, conflicts_with = "mi", required_unless_present = "mi", allow_negative_numbers = true)]
+        #[arg(
+            long,
+            conflicts_with = "mi",
+            required_unless_present = "mi",
+            allow_negative_numbers = true
+        )]
         km: Option<f64>,
         /// Distance in miles
         #[arg(long, allow_negative_numbers = true)]
@@ -108,7 +113,12 @@ pub enum CrossKind {
 const METRES_PER_MILE: f64 = 1609.344;
 const MAX_MINUTES: f64 = 24.0 * 60.0;
 
-pub fn run(args: &AddArgs, ctx: &Context, store: &mut Store, out: &mut dyn Write) -> anyhow::Result<u8> {
+pub fn run(
+    args: &AddArgs,
+    ctx: &Context,
+    store: &mut Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
     let (sport, common, km, mi, descent) = match &args.what {
         AddWhat::Run {
             common,
@@ -125,7 +135,12 @@ pub fn run(args: &AddArgs, ctx: &Context, store: &mut Store, out: &mut dyn Write
             };
             (sport, common, *km, *mi, *descent)
         }
-        AddWhat::Cross { common, kind, km, mi } => {
+        AddWhat::Cross {
+            common,
+            kind,
+            km,
+            mi,
+        } => {
             let sport = match kind {
                 CrossKind::Ride => Sport::Ride,
                 CrossKind::IndoorRide => Sport::IndoorRide,
@@ -195,14 +210,18 @@ fn build(
         "--date {date} is in the future (today is {}): log sessions once they are done",
         settings.today
     );
-    let time = common.time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));
+    let time = common
+        .time
+        .unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));
     let local = date.and_time(time);
     let start = settings
         .tz
         .from_local_datetime(&local)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| anyhow::anyhow!("{local} does not exist in {} (a clock change)", settings.tz))?;
+        .ok_or_else(|| {
+            anyhow::anyhow!("{local} does not exist in {} (a clock change)", settings.tz)
+        })?;
     if common.time.is_some() && date == settings.today {
         anyhow::ensure!(
             start <= settings.now,

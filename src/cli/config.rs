@@ -57,7 +57,11 @@ pub fn run(
                 OutputFormat::Json => render::json(out, &paths)?,
                 _ => {
                     writeln!(out, "database  {}", paths.database)?;
-                    writeln!(out, "config    {}", paths.config.as_deref().unwrap_or("(none)"))?;
+                    writeln!(
+                        out,
+                        "config    {}",
+                        paths.config.as_deref().unwrap_or("(none)")
+                    )?;
                     writeln!(out, "timezone  {}", paths.timezone)?;
                     writeln!(out, "today     {}", paths.today)?;
                 }

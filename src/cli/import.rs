@@ -144,9 +144,9 @@ fn csv_rows(summary: &Summary) -> Vec<CsvRow<'_>> {
         .iter()
         .map(|f| {
             let (outcome, activity_ids, detail) = match &f.outcome {
-                ImportOutcome::Imported { ids: i, remarks, .. } => {
-                    ("imported", ids(i), remarks.join("; "))
-                }
+                ImportOutcome::Imported {
+                    ids: i, remarks, ..
+                } => ("imported", ids(i), remarks.join("; ")),
                 ImportOutcome::Duplicate { duplicate_of, .. } => {
                     ("duplicate", ids(duplicate_of), String::new())
                 }

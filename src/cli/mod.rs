@@ -156,7 +156,11 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
         None => Config::default(),
     };
     let tz = config.time_zone()?;
-    let db_path = match global.db.clone().or_else(|| config.general.database.clone()) {
+    let db_path = match global
+        .db
+        .clone()
+        .or_else(|| config.general.database.clone())
+    {
         Some(p) => p,
         None => settings::data_dir()
             .context("cannot find a data directory for the database: give --db PATH")?

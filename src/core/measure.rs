@@ -54,7 +54,9 @@ pub fn measure(activity: &ParsedActivity, settings: &DescentSettings) -> Measure
         .or_else(|| moving_seconds(&activity.samples, &cumulative))
         .unwrap_or(elapsed_s);
 
-    let origin = activity.start.or_else(|| activity.samples.iter().find_map(|s| s.time));
+    let origin = activity
+        .start
+        .or_else(|| activity.samples.iter().find_map(|s| s.time));
     let series = activity
         .samples
         .iter()
@@ -200,7 +202,10 @@ mod tests {
 
     #[test]
     fn device_totals_win_and_descent_is_computed() {
-        let samples = track(&[(45.0, 7.0, 100.0), (45.001, 7.0, 90.0), (45.002, 7.0, 80.0)], 30);
+        let samples = track(
+            &[(45.0, 7.0, 100.0), (45.001, 7.0, 90.0), (45.002, 7.0, 80.0)],
+            30,
+        );
         let activity = ParsedActivity {
             totals: DeviceTotals {
                 distance_m: Some(250.0),
@@ -256,13 +261,17 @@ mod tests {
             })
             .collect();
         let c = cumulative_distance(&samples);
-        assert_eq!(c, vec![Some(0.0), Some(10.0), Some(10.0), Some(10.0), Some(30.0)]);
+        assert_eq!(
+            c,
+            vec![Some(0.0), Some(10.0), Some(10.0), Some(10.0), Some(30.0)]
+        );
     }
 
     #[test]
     fn a_gps_glitch_adds_no_distance() {
-        let mut points: Vec<(f64, f64, f64)> =
-            (0..10).map(|i| (45.0 + i as f64 * 0.00003, 7.0, 0.0)).collect();
+        let mut points: Vec<(f64, f64, f64)> = (0..10)
+            .map(|i| (45.0 + i as f64 * 0.00003, 7.0, 0.0))
+            .collect();
         points[5] = (46.0, 7.0, 0.0); // 111 km away for one second
         let activity = ParsedActivity {
             samples: track(&points, 1),

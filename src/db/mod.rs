@@ -203,7 +203,12 @@ impl Store {
     }
 
     /// Records a file that holds no activity, so that a re-import skips it at once.
-    pub fn record_skipped_file(&mut self, content_hash: &str, path: &str, reason: &str) -> Result<()> {
+    pub fn record_skipped_file(
+        &mut self,
+        content_hash: &str,
+        path: &str,
+        reason: &str,
+    ) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO imported_files
                  (content_hash, path, outcome, detail, imported_at)
@@ -215,9 +220,17 @@ impl Store {
 
     /// Stores one activity without a file (manual entries, CSV rows); duplicates are matched
     /// with `rule` when given.
-    pub fn store_activity(&mut self, activity: &NewActivity, rule: Option<MatchRule>) -> Result<Stored> {
+    pub fn store_activity(
+        &mut self,
+        activity: &NewActivity,
+        rule: Option<MatchRule>,
+    ) -> Result<Stored> {
         let tx = self.conn.transaction()?;
-        let outcome = match rule.map(|r| find_same_run(&tx, activity, r)).transpose()?.flatten() {
+        let outcome = match rule
+            .map(|r| find_same_run(&tx, activity, r))
+            .transpose()?
+            .flatten()
+        {
             Some(id) => Stored::Duplicate(id),
             None => Stored::New(insert(&tx, activity)?),
         };
@@ -245,7 +258,9 @@ impl Store {
     pub fn series(&self, id: i64) -> Result<Option<Vec<SeriesPoint>>> {
         let blob: Option<Vec<u8>> = self
             .conn
-            .query_row("SELECT series FROM activities WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT series FROM activities WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?
             .flatten();
         Ok(blob.and_then(|b| series::decode(&b)))
@@ -266,7 +281,11 @@ fn now_text() -> String {
 
 /// An activity of the same kind that started within the window and covered about the same
 /// distance: the same run recorded twice (a FIT and its GPX, or a file and the Strava copy).
-fn find_same_run(conn: &Connection, activity: &NewActivity, rule: MatchRule) -> Result<Option<i64>> {
+fn find_same_run(
+    conn: &Connection,
+    activity: &NewActivity,
+    rule: MatchRule,
+) -> Result<Option<i64>> {
     let Some(start) = activity.start else {
         return Ok(None);
     };
@@ -277,7 +296,13 @@ fn find_same_run(conn: &Connection, activity: &NewActivity, rule: MatchRule) -> 
     )?;
     let candidates = stmt.query_map(
         params![ts - rule.start_window_s, ts + rule.start_window_s, ts],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?)),
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, f64>(2)?,
+            ))
+        },
     )?;
     for candidate in candidates {
         let (id, sport, distance) = candidate?;
@@ -395,8 +420,12 @@ mod tests {
     #[test]
     fn a_file_is_remembered_with_its_activities() {
         let mut store = Store::open_in_memory().unwrap();
-        let out = store.store_file("abc", "a.fit", &[run(7, 10.0)], RULE).unwrap();
-        let Stored::New(id) = out[0] else { panic!("{out:?}") };
+        let out = store
+            .store_file("abc", "a.fit", &[run(7, 10.0)], RULE)
+            .unwrap();
+        let Stored::New(id) = out[0] else {
+            panic!("{out:?}")
+        };
         let seen = store.seen_file("abc").unwrap().unwrap();
         assert_eq!(seen.outcome, "imported");
         assert_eq!(seen.activity_id, Some(id));
@@ -406,14 +435,18 @@ mod tests {
     #[test]
     fn the_same_run_from_another_file_is_a_duplicate() {
         let mut store = Store::open_in_memory().unwrap();
-        let first = store.store_file("h1", "a.fit", &[run(7, 10.0)], RULE).unwrap();
+        let first = store
+            .store_file("h1", "a.fit", &[run(7, 10.0)], RULE)
+            .unwrap();
         let mut again = run(7, 10.3);
         again.start = again.start.map(|s| s + chrono::Duration::seconds(40));
         let second = store.store_file("h2", "a.gpx", &[again], RULE).unwrap();
         let Stored::New(id) = first[0] else { panic!() };
         assert_eq!(second, vec![Stored::Duplicate(id)]);
         // a different run an hour later is not
-        let third = store.store_file("h3", "b.fit", &[run(8, 10.0)], RULE).unwrap();
+        let third = store
+            .store_file("h3", "b.fit", &[run(8, 10.0)], RULE)
+            .unwrap();
         assert!(matches!(third[0], Stored::New(_)));
         assert_eq!(store.count_activities().unwrap(), 2);
     }
@@ -421,7 +454,9 @@ mod tests {
     #[test]
     fn a_ride_at_the_same_time_is_not_a_duplicate_of_a_run() {
         let mut store = Store::open_in_memory().unwrap();
-        store.store_file("h1", "a.fit", &[run(7, 10.0)], RULE).unwrap();
+        store
+            .store_file("h1", "a.fit", &[run(7, 10.0)], RULE)
+            .unwrap();
         let mut ride = run(7, 10.0);
         ride.sport = Sport::Ride;
         let out = store.store_file("h2", "b.fit", &[ride], RULE).unwrap();

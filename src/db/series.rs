@@ -75,7 +75,9 @@ mod tests {
         for (a, b) in points.iter().zip(&back) {
             assert_eq!(a.t_s, b.t_s);
             assert_eq!(a.altitude_m, b.altitude_m);
-            assert!(a.distance_m == b.distance_m || (a.distance_m.is_nan() && b.distance_m.is_nan()));
+            assert!(
+                a.distance_m == b.distance_m || (a.distance_m.is_nan() && b.distance_m.is_nan())
+            );
         }
     }
 

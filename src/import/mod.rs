@@ -123,7 +123,9 @@ impl<'a> Importer<'a> {
         let new: Vec<NewActivity> = activities
             .iter()
             .enumerate()
-            .map(|(i, parsed)| self.to_new_activity(parsed, label, &hash, i, export_row.filter(|_| !several)))
+            .map(|(i, parsed)| {
+                self.to_new_activity(parsed, label, &hash, i, export_row.filter(|_| !several))
+            })
             .collect();
         if new.iter().any(|a| a.start.is_none()) {
             remarks.push(
@@ -132,7 +134,10 @@ impl<'a> Importer<'a> {
                     .to_string(),
             );
         }
-        if new.iter().any(|a| a.descent_m.is_none() && a.sport.is_run()) {
+        if new
+            .iter()
+            .any(|a| a.descent_m.is_none() && a.sport.is_run())
+        {
             remarks.push("no usable altitude: descent unknown".to_string());
         }
         let stored = self

@@ -255,7 +255,14 @@ fn read_zip<R: Read + Seek>(
                         })
                         .unwrap_or(0);
                     more(count);
-                    read_zip(temp.reopen_file(), &member_label, depth + 1, max_bytes, more, sink);
+                    read_zip(
+                        temp.reopen_file(),
+                        &member_label,
+                        depth + 1,
+                        max_bytes,
+                        more,
+                        sink,
+                    );
                 }
                 Err(error) => sink(Input::Unreadable {
                     label: member_label,
@@ -263,7 +270,13 @@ fn read_zip<R: Read + Seek>(
                 }),
             }
         } else if Format::from_name(&name).is_some() {
-            sink(read_member(&mut archive, &name, &member_label, max_bytes, None));
+            sink(read_member(
+                &mut archive,
+                &name,
+                &member_label,
+                max_bytes,
+                None,
+            ));
         }
     }
 }
@@ -329,7 +342,12 @@ fn read_strava_export<R: Read + Seek>(
         .and_then(|bytes| strava_csv::parse(&bytes).map_err(|e| e.to_string()))
     {
         Ok(rows) => rows,
-        Err(error) => return sink(Input::Unreadable { label: csv_label, error }),
+        Err(error) => {
+            return sink(Input::Unreadable {
+                label: csv_label,
+                error,
+            })
+        }
     };
     let root = csv_name.strip_suffix("activities.csv").unwrap_or("");
     for row in rows {
@@ -341,7 +359,13 @@ fn read_strava_export<R: Read + Seek>(
         let member = format!("{root}{}", row.filename);
         let member_label = format!("{label}:{member}");
         if names.iter().any(|n| *n == member) {
-            sink(read_member(archive, &member, &member_label, max_bytes, Some(row)));
+            sink(read_member(
+                archive,
+                &member,
+                &member_label,
+                max_bytes,
+                Some(row),
+            ));
         } else {
             sink(Input::Unreadable {
                 label: member_label,

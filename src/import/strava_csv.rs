@@ -40,9 +40,7 @@ pub enum CsvError {
 /// Parses the CSV text of a Strava export.
 pub fn parse(bytes: &[u8]) -> Result<Vec<ExportRow>, CsvError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| CsvError::Malformed(e.to_string()))?
@@ -96,10 +94,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ExportRow>, CsvError> {
 
 /// `Sep 26, 2026, 10:56:05 AM` (UTC), as Strava writes it.
 fn parse_date(text: &str) -> Option<DateTime<Utc>> {
-    ["%b %d, %Y, %I:%M:%S %p", "%b %d, %Y %I:%M:%S %p", "%Y-%m-%d %H:%M:%S"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .map(|n| n.and_utc())
+    [
+        "%b %d, %Y, %I:%M:%S %p",
+        "%b %d, %Y %I:%M:%S %p",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .map(|n| n.and_utc())
 }
 
 /// Strava's display names of activity types.
@@ -108,8 +110,13 @@ pub fn sport_from_type(label: &str) -> Sport {
         "run" => Sport::Run,
         "trail run" => Sport::TrailRun,
         "virtual run" => Sport::VirtualRun,
-        "ride" | "gravel ride" | "mountain bike ride" | "e-bike ride" | "e-mountain bike ride"
-        | "handcycle" | "velomobile" => Sport::Ride,
+        "ride"
+        | "gravel ride"
+        | "mountain bike ride"
+        | "e-bike ride"
+        | "e-mountain bike ride"
+        | "handcycle"
+        | "velomobile" => Sport::Ride,
         "virtual ride" => Sport::IndoorRide,
         "elliptical" | "stair-stepper" => Sport::Elliptical,
         "swim" => Sport::Swim,
@@ -118,9 +125,7 @@ pub fn sport_from_type(label: &str) -> Sport {
         "walk" => Sport::Walk,
         "alpine ski" | "backcountry ski" | "nordic ski" | "roller ski" | "snowshoe" => Sport::Ski,
         "canoe" | "kayaking" | "stand up paddling" => Sport::Paddle,
-        "weight training" | "crossfit" | "workout" | "yoga" | "pilates" | "hiit" => {
-            Sport::Strength
-        }
+        "weight training" | "crossfit" | "workout" | "yoga" | "pilates" | "hiit" => Sport::Strength,
         _ => Sport::Other,
     }
 }

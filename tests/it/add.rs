@@ -1,0 +1,196 @@
+//! `kneeguard add` and `activities` on manual entries.
+
+use crate::common::Env;
+
+#[test]
+fn manual_sessions_are_listed_with_their_numbers() {
+    let env = Env::new();
+    env.ok(&[
+        "add",
+        "run",
+        "--date",
+        "2026-11-20",
+        "--time",
+        "07:30",
+        "--km",
+        "8",
+        "--minutes",
+        "46",
+        "--descent",
+        "40",
+    ]);
+    env.ok(&[
+        "add",
+        "cross",
+        "--kind",
+        "elliptical",
+        "--minutes",
+        "40",
+        "--date",
+        "2026-11-21",
+    ]);
+    env.ok(&[
+        "add",
+        "strength",
+        "--minutes",
+        "25",
+        "--note",
+        "clamshells, bridges",
+    ]);
+    env.ok(&[
+        "add",
+        "run",
+        "--mi",
+        "5",
+        "--minutes",
+        "45",
+        "--kind",
+        "treadmill",
+        "--date",
+        "2026-11-19",
+    ]);
+    let list = env.activities();
+    assert_eq!(list.len(), 4);
+    // oldest first
+    assert_eq!(list[0]["sport"], "treadmill_run");
+    assert!((list[0]["distance_m"].as_f64().unwrap() - 8046.7).abs() < 0.1);
+    assert_eq!(list[1]["sport"], "run");
+    assert_eq!(list[1]["distance_m"], 8000.0);
+    assert_eq!(list[1]["moving_s"], 2760.0);
+    assert_eq!(list[1]["descent_m"], 40.0);
+    assert_eq!(list[1]["device_descent_m"], serde_json::Value::Null);
+    assert_eq!(list[1]["start"], "2026-11-20T07:30:00Z");
+    assert_eq!(list[1]["source"], "manual");
+    assert_eq!(list[2]["sport"], "elliptical");
+    assert_eq!(list[2]["category"], "cross");
+    assert_eq!(list[3]["sport"], "strength");
+    assert_eq!(list[3]["note"], "clamshells, bridges");
+    assert_eq!(list[3]["local_date"], "2026-11-22");
+
+    let runs = env.ok(&["activities", "--sport", "run", "--format", "json"]);
+    let runs: Vec<serde_json::Value> = serde_json::from_str(&runs).unwrap();
+    assert_eq!(runs.len(), 2);
+    let since = env.ok(&["activities", "--since", "2026-11-21", "--format", "json"]);
+    let since: Vec<serde_json::Value> = serde_json::from_str(&since).unwrap();
+    assert_eq!(since.len(), 2);
+}
+
+#[test]
+fn the_table_speaks_the_chosen_units() {
+    let env = Env::new();
+    env.ok(&[
+        "add",
+        "run",
+        "--km",
+        "16.09",
+        "--minutes",
+        "90",
+        "--descent",
+        "100",
+    ]);
+    let km = env.ok(&["activities"]);
+    assert!(km.contains("16.1 km") && km.contains("100 m"), "{km}");
+    let mi = env.ok(&["activities", "--units", "mi"]);
+    assert!(mi.contains("10.0 mi") && mi.contains("328 ft"), "{mi}");
+}
+
+#[test]
+fn bad_values_are_refused_and_change_nothing() {
+    let env = Env::new();
+    env.ok(&["add", "run", "--km", "5", "--minutes", "30"]);
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["add", "run", "--km", "-3", "--minutes", "30"],
+            "--km -3 is not a distance",
+        ),
+        (
+            &["add", "run", "--km", "5", "--minutes", "0"],
+            "--minutes 0",
+        ),
+        (
+            &[
+                "add",
+                "run",
+                "--km",
+                "5",
+                "--minutes",
+                "30",
+                "--date",
+                "2026-11-23",
+            ],
+            "in the future",
+        ),
+        (
+            &[
+                "add",
+                "run",
+                "--km",
+                "5",
+                "--minutes",
+                "30",
+                "--date",
+                "22/11/2026",
+            ],
+            "use YYYY-MM-DD",
+        ),
+        (
+            &[
+                "add",
+                "run",
+                "--km",
+                "5",
+                "--minutes",
+                "30",
+                "--descent",
+                "-10",
+            ],
+            "--descent -10",
+        ),
+        (
+            &["add", "run", "--km", "50", "--minutes", "10"],
+            "faster than any human",
+        ),
+        (
+            &["add", "cross", "--kind", "trampoline", "--minutes", "30"],
+            "trampoline",
+        ),
+        (
+            &["add", "run", "--km", "NaN", "--minutes", "30"],
+            "not a distance",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (_, stderr) = env.fails(2, args);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert_eq!(env.activities().len(), 1);
+}
+
+#[test]
+fn a_time_later_today_is_refused() {
+    let env = Env::new(); // --today fixes "now" at local noon
+    let (_, stderr) = env.fails(
+        2,
+        &[
+            "add",
+            "run",
+            "--km",
+            "5",
+            "--minutes",
+            "30",
+            "--time",
+            "18:00",
+        ],
+    );
+    assert!(stderr.contains("in the future"), "{stderr}");
+    env.ok(&[
+        "add",
+        "run",
+        "--km",
+        "5",
+        "--minutes",
+        "30",
+        "--time",
+        "07:00",
+    ]);
+}

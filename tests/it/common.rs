@@ -1,0 +1,91 @@
+//! A clean environment for running the real binary: a temporary HOME, config and database, a
+//! fixed "today", and nothing from the developer's own setup.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub today: String,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::on("2026-11-22")
+    }
+
+    pub fn on(today: &str) -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+            today: today.to_string(),
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("kneeguard.sqlite")
+    }
+
+    /// The binary with a clean environment; arguments follow.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("kneeguard").expect("binary");
+        let home = self.dir.path().join("home");
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("KNEEGUARD_DB", self.db())
+            .env("KNEEGUARD_TODAY", &self.today)
+            .env("COLUMNS", "100")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    /// Runs with `args`, expects exit 0, returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("runs");
+        assert!(
+            out.status.success(),
+            "kneeguard {args:?} failed ({:?}):\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Runs with `args`, expects `code`, returns (stdout, stderr).
+    pub fn fails(&self, code: i32, args: &[&str]) -> (String, String) {
+        let out = self.cmd().args(args).output().expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "kneeguard {args:?}:\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// `activities --format json`, parsed.
+    pub fn activities(&self) -> Vec<serde_json::Value> {
+        let text = self.ok(&["activities", "--format", "json"]);
+        serde_json::from_str(&text).expect("json array")
+    }
+}
+
+/// A fixture file shipped with the project.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// The shared corpus, when it is beside the project.
+pub fn shared_data() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    p.join("MANIFEST.tsv").exists().then_some(p)
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the real `kneeguard` binary, built as one test binary.
+
+mod common;
+
+mod add;
+mod cli;
