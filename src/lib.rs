@@ -12,3 +12,4 @@ pub mod model;
 pub mod readers;
 pub mod render;
 pub mod settings;
+pub mod synth;

@@ -1,0 +1,43 @@
+//! The baseline for the import benchmark: fitparser's streaming decode alone over every FIT
+//! file of a zip, timed in-process. `cargo run --release --example fit_decode -- ARCHIVE.zip`
+//! prints `bytes seconds`.
+
+use std::io::Read;
+
+fn decode_only(bytes: &[u8]) -> usize {
+    use fitparser::de::{FitObject, FitStreamProcessor};
+    let mut processor = FitStreamProcessor::new();
+    let mut input = bytes;
+    let mut messages = 0;
+    while !input.is_empty() {
+        let Ok((rest, object)) = processor.deserialize_next(input) else {
+            break;
+        };
+        match object {
+            FitObject::Crc(_) => processor.reset(),
+            FitObject::DataMessage(m) => messages += usize::from(processor.decode_message(m).is_ok()),
+            _ => {}
+        }
+        input = rest;
+    }
+    messages
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let path = std::env::args().nth(1).ok_or("usage: fit_decode ARCHIVE.zip")?;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path)?)?;
+    let mut files = Vec::new();
+    for i in 0..archive.len() {
+        let mut member = archive.by_index(i)?;
+        let mut bytes = Vec::new();
+        member.read_to_end(&mut bytes)?;
+        files.push(bytes);
+    }
+    let bytes: usize = files.iter().map(Vec::len).sum();
+    let started = std::time::Instant::now();
+    let messages: usize = files.iter().map(|f| decode_only(f)).sum();
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("{messages} messages");
+    println!("{bytes} {seconds:.4}");
+    Ok(())
+}
