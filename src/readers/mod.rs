@@ -6,6 +6,7 @@
 pub mod fit;
 pub mod gpx;
 pub mod tcx;
+mod xml;
 
 use crate::model::ParsedFile;
 
@@ -63,7 +64,10 @@ impl Format {
 pub enum ReadError {
     /// The file is damaged: bad header, bad checksum, garbage, cut before any activity data.
     #[error("corrupt {format} file: {detail}")]
-    Corrupt { format: &'static str, detail: String },
+    Corrupt {
+        format: &'static str,
+        detail: String,
+    },
     /// The XML is not well formed where it matters.
     #[error("malformed {format} XML near byte {position}: {detail}")]
     Xml {
