@@ -204,8 +204,16 @@ impl State {
         if self.point.is_some() {
             self.close_point();
         }
-        let lat = xml::attribute(start, b"lat").and_then(|v| xml::parse_number_bytes(&v));
-        let lon = xml::attribute(start, b"lon").and_then(|v| xml::parse_number_bytes(&v));
+        let (mut lat, mut lon) = (None, None);
+        let mut attributes = start.attributes();
+        attributes.with_checks(false);
+        for attribute in attributes.flatten() {
+            match attribute.key.local_name().as_ref() {
+                b"lat" => lat = xml::parse_number_bytes(&attribute.value),
+                b"lon" => lon = xml::parse_number_bytes(&attribute.value),
+                _ => {}
+            }
+        }
         self.point = Some(Point {
             position: xml::valid_position(lat, lon),
             time: None,
@@ -678,6 +686,18 @@ mod tests {
         );
         let (a, _) = activity(text.as_bytes());
         assert_eq!(a.start, Some(utc(2024, 5, 1, 6, 0, 0)));
+    }
+
+    #[test]
+    fn placeholder_times_before_gps_are_dropped() {
+        // GPSBabel writes i32::MIN seconds when a receiver had no time (Mojstrovka.gpx).
+        let text = doc(
+            r#"<metadata><time>2010-12-14T06:17:04Z</time></metadata><trk><trkseg><trkpt lat="1" lon="2"><ele>3</ele><time>1901-12-13T20:45:52.2073437Z</time></trkpt></trkseg></trk>"#,
+        );
+        let (a, remarks) = activity(text.as_bytes());
+        assert_eq!(a.samples[0].time, None);
+        assert_eq!(a.start, Some(utc(2010, 12, 14, 6, 17, 4)));
+        assert_eq!(remarks, vec![xml::NO_TIMESTAMPS.to_owned()]);
     }
 
     #[test]

@@ -112,9 +112,12 @@ impl TextBuf {
         std::str::from_utf8(&self.bytes).ok().and_then(parse_number)
     }
 
-    /// The collected text as an instant, when it is one.
+    /// The collected text as an instant, when it is a plausible one (see [`plausible_time`]).
     pub fn time(&self) -> Option<DateTime<Utc>> {
-        std::str::from_utf8(&self.bytes).ok().and_then(parse_time)
+        std::str::from_utf8(&self.bytes)
+            .ok()
+            .and_then(parse_time)
+            .filter(|t| plausible_time(*t))
     }
 }
 
@@ -191,6 +194,14 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     None
 }
 
+/// Whether a recorded instant can be real: not before the GPS epoch (1980-01-06). Receivers
+/// without a fix write placeholders such as 1901-12-13T20:45:52Z (`i32::MIN` seconds), which
+/// are better treated as missing than as a run a century ago.
+pub fn plausible_time(instant: DateTime<Utc>) -> bool {
+    const GPS_EPOCH_S: i64 = 315_964_800;
+    instant.timestamp() >= GPS_EPOCH_S
+}
+
 /// A latitude/longitude pair, when both are numbers within range.
 pub fn valid_position(lat: Option<f64>, lon: Option<f64>) -> Option<(f64, f64)> {
     match (lat, lon) {
@@ -263,6 +274,9 @@ mod tests {
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time(""), None);
         assert_eq!(parse_time("2015-13-45T99:00:00Z"), None);
+        let placeholder = parse_time("1901-12-13T20:45:52Z").unwrap();
+        assert!(!plausible_time(placeholder));
+        assert!(plausible_time(utc));
     }
 
     #[test]
