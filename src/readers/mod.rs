@@ -6,6 +6,7 @@
 pub mod fit;
 pub mod gpx;
 pub mod tcx;
+mod xml;
 
 use crate::model::ParsedFile;
 
