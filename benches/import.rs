@@ -73,7 +73,12 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(total as u64));
     group.sample_size(10);
     group.bench_function("fitparser_stream_decode", |b| {
-        b.iter(|| files.iter().map(|(_, bytes)| decode_only(bytes)).sum::<usize>())
+        b.iter(|| {
+            files
+                .iter()
+                .map(|(_, bytes)| decode_only(bytes))
+                .sum::<usize>()
+        })
     });
     group.bench_function("kneeguard_import", |b| {
         b.iter_batched(

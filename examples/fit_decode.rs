@@ -15,7 +15,9 @@ fn decode_only(bytes: &[u8]) -> usize {
         };
         match object {
             FitObject::Crc(_) => processor.reset(),
-            FitObject::DataMessage(m) => messages += usize::from(processor.decode_message(m).is_ok()),
+            FitObject::DataMessage(m) => {
+                messages += usize::from(processor.decode_message(m).is_ok())
+            }
             _ => {}
         }
         input = rest;
@@ -24,7 +26,9 @@ fn decode_only(bytes: &[u8]) -> usize {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: fit_decode ARCHIVE.zip")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: fit_decode ARCHIVE.zip")?;
     let mut archive = zip::ZipArchive::new(std::fs::File::open(path)?)?;
     let mut files = Vec::new();
     for i in 0..archive.len() {

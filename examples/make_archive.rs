@@ -14,8 +14,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let count: u32 = args.next().map_or(Ok(1000), |c| c.parse())?;
     let file = std::fs::File::create(&out)?;
     let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let first = Utc.with_ymd_and_hms(2016, 1, 1, 6, 30, 0).unwrap();
     let mut bytes_total = 0usize;
     for i in 0..count {
@@ -31,6 +31,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         zip.write_all(&bytes)?;
     }
     zip.finish()?;
-    eprintln!("{out}: {count} FIT files, {:.1} MB", bytes_total as f64 / 1e6);
+    eprintln!(
+        "{out}: {count} FIT files, {:.1} MB",
+        bytes_total as f64 / 1e6
+    );
     Ok(())
 }

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 const FIT_EPOCH_OFFSET: i64 = 631_065_600;
 
 const CRC_TABLE: [u16; 16] = [
-    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
-    0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
+    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800, 0xB401,
+    0x5000, 0x9C01, 0x8801, 0x4400,
 ];
 
 /// The FIT CRC-16 of `bytes`, continuing from `crc`.
@@ -34,14 +34,38 @@ pub struct FitSport {
 }
 
 impl FitSport {
-    pub const RUN: FitSport = FitSport { sport: 1, sub_sport: 0 };
-    pub const TRAIL_RUN: FitSport = FitSport { sport: 1, sub_sport: 3 };
-    pub const TREADMILL: FitSport = FitSport { sport: 1, sub_sport: 1 };
-    pub const RIDE: FitSport = FitSport { sport: 2, sub_sport: 0 };
-    pub const INDOOR_RIDE: FitSport = FitSport { sport: 2, sub_sport: 6 };
-    pub const ELLIPTICAL: FitSport = FitSport { sport: 4, sub_sport: 15 };
-    pub const SWIM: FitSport = FitSport { sport: 5, sub_sport: 17 };
-    pub const STRENGTH: FitSport = FitSport { sport: 10, sub_sport: 20 };
+    pub const RUN: FitSport = FitSport {
+        sport: 1,
+        sub_sport: 0,
+    };
+    pub const TRAIL_RUN: FitSport = FitSport {
+        sport: 1,
+        sub_sport: 3,
+    };
+    pub const TREADMILL: FitSport = FitSport {
+        sport: 1,
+        sub_sport: 1,
+    };
+    pub const RIDE: FitSport = FitSport {
+        sport: 2,
+        sub_sport: 0,
+    };
+    pub const INDOOR_RIDE: FitSport = FitSport {
+        sport: 2,
+        sub_sport: 6,
+    };
+    pub const ELLIPTICAL: FitSport = FitSport {
+        sport: 4,
+        sub_sport: 15,
+    };
+    pub const SWIM: FitSport = FitSport {
+        sport: 5,
+        sub_sport: 17,
+    };
+    pub const STRENGTH: FitSport = FitSport {
+        sport: 10,
+        sub_sport: 20,
+    };
 }
 
 /// What goes into one FIT activity file.
@@ -125,7 +149,17 @@ pub fn encode(activity: &FitActivity<'_>) -> Vec<u8> {
         data: Vec::with_capacity(64 + activity.samples.len() * 21),
     };
     // file_id
-    e.define(0, 0, &[(0, 1, ENUM), (1, 2, UINT16), (2, 2, UINT16), (3, 4, UINT32Z), (4, 4, UINT32)]);
+    e.define(
+        0,
+        0,
+        &[
+            (0, 1, ENUM),
+            (1, 2, UINT16),
+            (2, 2, UINT16),
+            (3, 4, UINT32Z),
+            (4, 4, UINT32),
+        ],
+    );
     e.begin(0);
     e.u8(4); // activity
     e.u16(255); // manufacturer: development
@@ -136,7 +170,13 @@ pub fn encode(activity: &FitActivity<'_>) -> Vec<u8> {
     e.define(
         1,
         20,
-        &[(253, 4, UINT32), (0, 4, SINT32), (1, 4, SINT32), (5, 4, UINT32), (78, 4, UINT32)],
+        &[
+            (253, 4, UINT32),
+            (0, 4, SINT32),
+            (1, 4, SINT32),
+            (5, 4, UINT32),
+            (78, 4, UINT32),
+        ],
     );
     let mut last_time = activity.start;
     for s in activity.samples {
@@ -144,13 +184,19 @@ pub fn encode(activity: &FitActivity<'_>) -> Vec<u8> {
         last_time = t;
         e.begin(1);
         e.u32(fit_time(t));
-        let (lat, lon) = s
-            .position
-            .map_or((i32::MAX, i32::MAX), |(a, b)| (semicircles(a), semicircles(b)));
+        let (lat, lon) = s.position.map_or((i32::MAX, i32::MAX), |(a, b)| {
+            (semicircles(a), semicircles(b))
+        });
         e.i32(lat);
         e.i32(lon);
-        e.u32(s.distance_m.map_or(u32::MAX, |d| scaled(d, 100.0, 0.0, u32::MAX)));
-        e.u32(s.altitude_m.map_or(u32::MAX, |a| scaled(a, 5.0, 500.0, u32::MAX)));
+        e.u32(
+            s.distance_m
+                .map_or(u32::MAX, |d| scaled(d, 100.0, 0.0, u32::MAX)),
+        );
+        e.u32(
+            s.altitude_m
+                .map_or(u32::MAX, |a| scaled(a, 5.0, 500.0, u32::MAX)),
+        );
     }
     // session
     let end = last_time;
@@ -175,13 +221,27 @@ pub fn encode(activity: &FitActivity<'_>) -> Vec<u8> {
     e.u8(activity.sport.sport);
     e.u8(activity.sport.sub_sport);
     let elapsed = (end - activity.start).num_milliseconds().max(0) as f64 / 1000.0;
-    e.u32(scaled(elapsed.max(activity.total_timer_s), 1000.0, 0.0, u32::MAX));
+    e.u32(scaled(
+        elapsed.max(activity.total_timer_s),
+        1000.0,
+        0.0,
+        u32::MAX,
+    ));
     e.u32(scaled(activity.total_timer_s, 1000.0, 0.0, u32::MAX));
     e.u32(scaled(activity.total_distance_m, 100.0, 0.0, u32::MAX));
     e.u16(activity.total_ascent_m.round().clamp(0.0, 65534.0) as u16);
     e.u16(activity.total_descent_m.round().clamp(0.0, 65534.0) as u16);
     // activity
-    e.define(3, 34, &[(253, 4, UINT32), (5, 4, UINT32), (1, 2, UINT16), (2, 1, ENUM)]);
+    e.define(
+        3,
+        34,
+        &[
+            (253, 4, UINT32),
+            (5, 4, UINT32),
+            (1, 2, UINT16),
+            (2, 1, ENUM),
+        ],
+    );
     e.begin(3);
     e.u32(fit_time(end));
     e.u32((fit_time(end) as i64 + activity.utc_offset_s as i64).clamp(0, u32::MAX as i64) as u32);

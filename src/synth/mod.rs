@@ -59,7 +59,8 @@ impl Course {
                 let angle = 2.0 * std::f64::consts::PI * fraction;
                 let north = radius_m * angle.sin();
                 let east = radius_m * (1.0 - angle.cos());
-                let profile = amplitude * (1.0 - (2.0 * std::f64::consts::PI * hills * fraction).cos()) / 2.0;
+                let profile =
+                    amplitude * (1.0 - (2.0 * std::f64::consts::PI * hills * fraction).cos()) / 2.0;
                 Sample {
                     time: Some(self.start + Duration::seconds(i as i64 * self.interval_s)),
                     position: Some((
@@ -98,7 +99,12 @@ impl Course {
         let mut out = String::with_capacity(200 + self.distance_m as usize / 3 * 110);
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         out.push_str("<gpx version=\"1.1\" creator=\"kneeguard synth\" xmlns=\"http://www.topografix.com/GPX/1/1\">\n");
-        let _ = writeln!(out, " <trk><name>{}</name><type>{}</type><trkseg>", escape(name), escape(kind));
+        let _ = writeln!(
+            out,
+            " <trk><name>{}</name><type>{}</type><trkseg>",
+            escape(name),
+            escape(kind)
+        );
         for s in self.samples() {
             let (lat, lon) = s.position.unwrap_or_default();
             let _ = writeln!(
@@ -114,7 +120,9 @@ impl Course {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A tiny deterministic generator (SplitMix64), so that synthetic files are reproducible.
@@ -149,13 +157,21 @@ mod tests {
         let course = Course::new(start, 10_000.0, 120.0);
         let samples = course.samples();
         assert_eq!(samples.len(), 3301);
-        let e = elevation(&samples, AltitudeSource::Barometric, &DescentSettings::default()).unwrap();
+        let e = elevation(
+            &samples,
+            AltitudeSource::Barometric,
+            &DescentSettings::default(),
+        )
+        .unwrap();
         assert!((e.descent_m - 120.0).abs() < 3.0, "{e:?}");
         assert!((e.ascent_m - 120.0).abs() < 3.0, "{e:?}");
         // the loop's GPS length is the distance (within the polygon's shortfall)
         let gps: Vec<crate::model::Sample> = samples
             .iter()
-            .map(|s| crate::model::Sample { distance_m: None, ..*s })
+            .map(|s| crate::model::Sample {
+                distance_m: None,
+                ..*s
+            })
             .collect();
         let d = cumulative_distance(&gps).last().copied().flatten().unwrap();
         assert!((d - 10_000.0).abs() < 20.0, "{d}");

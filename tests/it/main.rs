@@ -4,3 +4,5 @@ mod common;
 
 mod add;
 mod cli;
+mod corpus;
+mod import;

@@ -1,0 +1,252 @@
+//! Tests over every file of the shared corpus (`../shared/data`), when it is present: each file
+//! is imported, skipped with a reason, or rejected with a clear error; none panics; a re-import
+//! adds nothing; distance and descent agree with the devices' own figures.
+
+use crate::common::{shared_data, Env};
+use kneeguard::core::descent::DescentSettings;
+use kneeguard::core::measure::measure;
+use kneeguard::model::ParsedFile;
+use kneeguard::readers::{self, Format};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One manifest row, by column name.
+struct Row(HashMap<String, String>);
+
+impl Row {
+    fn get(&self, k: &str) -> &str {
+        self.0.get(k).map_or("", String::as_str)
+    }
+    fn num(&self, k: &str) -> Option<f64> {
+        self.get(k).parse().ok()
+    }
+}
+
+fn manifest(data: &Path) -> Vec<Row> {
+    let text = std::fs::read_to_string(data.join("MANIFEST.tsv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            Row(header
+                .iter()
+                .zip(l.split('\t'))
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect())
+        })
+        .collect()
+}
+
+macro_rules! corpus_or_skip {
+    () => {
+        match shared_data() {
+            Some(p) => p,
+            None => {
+                println!("../shared/data is not present: corpus test skipped");
+                return;
+            }
+        }
+    };
+}
+
+#[test]
+fn every_corpus_file_is_imported_skipped_or_rejected_clearly_and_reimport_adds_nothing() {
+    let data = corpus_or_skip!();
+    let env = Env::new();
+    let dir = data.to_str().unwrap();
+    let out = env
+        .cmd()
+        .args(["import", dir, "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = summary["files"].as_array().unwrap();
+    let rows = manifest(&data);
+    assert_eq!(files.len(), rows.len(), "every manifest file is an input");
+    let mut by_outcome: HashMap<String, usize> = HashMap::new();
+    for f in files {
+        let outcome = f["outcome"].as_str().unwrap().to_string();
+        match outcome.as_str() {
+            "imported" | "duplicate" | "already_imported" => {}
+            "skipped" => assert!(!f["reason"].as_str().unwrap().is_empty()),
+            "failed" => {
+                let error = f["error"].as_str().unwrap();
+                assert!(
+                    error.len() > 15,
+                    "{}: unhelpful error {error:?}",
+                    f["input"]
+                );
+            }
+            other => panic!("unknown outcome {other}"),
+        }
+        *by_outcome.entry(outcome).or_default() += 1;
+    }
+    println!("corpus outcomes: {by_outcome:?}");
+    // The corrupt-CRC files must be rejected, the settings files skipped.
+    let outcome_of = |suffix: &str| {
+        files
+            .iter()
+            .find(|f| f["input"].as_str().unwrap().ends_with(suffix))
+            .map(|f| f["outcome"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(outcome_of("/activity-filecrc.fit"), "failed");
+    assert_eq!(outcome_of("/Settings.fit"), "skipped");
+    assert_eq!(outcome_of("/2013-02-06-12-11-14.fit"), "imported");
+    assert_eq!(outcome_of("/running_activity_1.tcx"), "imported");
+    assert_eq!(outcome_of("/garmin-activity.gpx"), "imported");
+
+    let stored = env.activities().len();
+    assert!(stored >= 40, "only {stored} activities from the corpus");
+    let again = env
+        .cmd()
+        .args(["import", dir, "--format", "json"])
+        .output()
+        .unwrap();
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["activities"].as_array().unwrap().len(), 0);
+    assert_eq!(again["imported"], 0);
+    assert_eq!(env.activities().len(), stored, "a re-import adds nothing");
+}
+
+/// Our figures for one file: summed over its sessions.
+struct Ours {
+    distance_m: f64,
+    computed_distance_m: Option<f64>,
+    descent_m: Option<f64>,
+}
+
+fn ours(path: &Path) -> Option<Ours> {
+    let bytes = std::fs::read(path).ok()?;
+    let format = Format::from_name(path.to_str()?)?;
+    let ParsedFile::Activities { activities, .. } = readers::read(&bytes, format).ok()? else {
+        return None;
+    };
+    let settings = DescentSettings::default();
+    let measured: Vec<_> = activities.iter().map(|a| measure(a, &settings)).collect();
+    Some(Ours {
+        distance_m: measured.iter().map(|m| m.distance_m).sum(),
+        computed_distance_m: measured
+            .iter()
+            .map(|m| m.computed_distance_m)
+            .sum::<Option<f64>>(),
+        descent_m: measured.iter().map(|m| m.descent_m).sum::<Option<f64>>(),
+    })
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+#[test]
+fn descent_agrees_with_the_devices_own_figures() {
+    let data = corpus_or_skip!();
+    let mut running_errors = Vec::new();
+    let mut all_errors = Vec::new();
+    println!(
+        "{:<58} {:>8} {:>8} {:>8} {:>7}",
+        "file", "device", "naive", "ours", "error"
+    );
+    for row in manifest(&data) {
+        let Some(device) = row.num("total_descent_m") else {
+            continue;
+        };
+        if row.get("format") != "fit" || row.get("has_altitude") != "yes" {
+            continue;
+        }
+        let Some(ours) = ours(&data.join(row.get("file"))) else {
+            continue;
+        };
+        let Some(descent) = ours.descent_m else {
+            continue;
+        };
+        // Relative error; below 20 m of device descent the absolute error counts against 20 m,
+        // so a flat 2 m run does not read as a 100% miss.
+        let error = (descent - device).abs() / device.max(20.0);
+        let name = row.get("file").rsplit('/').next().unwrap().to_string();
+        println!(
+            "{:<58} {:>8.0} {:>8} {:>8.1} {:>6.1}%",
+            format!("{name} ({})", row.get("sport")),
+            device,
+            row.get("naive_descent_m"),
+            descent,
+            error * 100.0
+        );
+        if row.get("sport").contains("running") {
+            running_errors.push(error);
+        }
+        all_errors.push(error);
+    }
+    assert!(
+        running_errors.len() >= 5,
+        "too few running files: {}",
+        running_errors.len()
+    );
+    let running = median(&mut running_errors.clone());
+    let all = median(&mut all_errors.clone());
+    let worst = all_errors.iter().cloned().fold(0.0, f64::max);
+    println!(
+        "median error: running files {:.1}% (n={}), all files {:.1}% (n={}), worst {:.1}%",
+        running * 100.0,
+        running_errors.len(),
+        all * 100.0,
+        all_errors.len(),
+        worst * 100.0
+    );
+    assert!(
+        running <= 0.10,
+        "median descent error on running files {:.1}%",
+        running * 100.0
+    );
+    assert!(
+        all <= 0.15,
+        "median descent error on all files {:.1}%",
+        all * 100.0
+    );
+}
+
+#[test]
+fn computed_distance_agrees_with_the_devices_own_figures() {
+    let data = corpus_or_skip!();
+    let mut checked = 0;
+    for row in manifest(&data) {
+        let Some(device) = row.num("total_distance_m").filter(|d| *d > 100.0) else {
+            continue;
+        };
+        // GPX files carry no device totals (the manifest's are computed by another tool).
+        if row.get("format") == "gpx" {
+            continue;
+        }
+        let Some(ours) = ours(&data.join(row.get("file"))) else {
+            continue;
+        };
+        let Some(computed) = ours.computed_distance_m else {
+            continue;
+        };
+        let error = (computed - device).abs() / device;
+        assert!(
+            error <= 0.01,
+            "{}: computed {computed:.1} m vs device {device:.1} m ({:.2}%)",
+            row.get("file"),
+            error * 100.0
+        );
+        assert!(
+            (ours.distance_m - device).abs() / device <= 0.01,
+            "{}",
+            row.get("file")
+        );
+        checked += 1;
+    }
+    println!("distance within 1% of the device on {checked} files");
+    assert!(checked >= 15, "only {checked} files checked");
+}
