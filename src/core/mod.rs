@@ -1,2 +1,6 @@
 //! The pure core: computations over plain values, with no database, network, clock, files or
 //! terminal. Everything here takes `today` and settings explicitly and is tested with tables.
+
+pub mod load;
+pub mod spikes;
+pub mod warnings;
