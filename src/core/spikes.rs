@@ -179,10 +179,7 @@ pub(crate) fn spikes(
         while deque.front().is_some_and(|&f| items[f].start < earliest) {
             deque.pop_front();
         }
-        let reference = deque
-            .front()
-            .map(|&f| &items[f])
-            .filter(|r| r.value > 0.0);
+        let reference = deque.front().map(|&f| &items[f]).filter(|r| r.value > 0.0);
         let change_pct = reference.map(|r| (item.value / r.value - 1.0) * 100.0);
         let band = change_pct.map_or(SpikeBand::NoReference, |pct| {
             SpikeBand::classify(pct, settings)
@@ -339,10 +336,25 @@ mod tests {
         // (reference descent, run descent, band, alert)
         let cases = [
             (Some(100.0), Some(110.0), SpikeBand::UpTo10, None),
-            (Some(100.0), Some(130.0), SpikeBand::From10To30, Some(SpikeBand::From10To30)),
-            (Some(100.0), Some(200.0), SpikeBand::From30To100, Some(SpikeBand::From30To100)),
-            (Some(100.0), Some(250.0), SpikeBand::Over100, Some(SpikeBand::Over100)),
-            (Some(20.0), Some(40.0), SpikeBand::Over100, None),
+            (
+                Some(100.0),
+                Some(130.0),
+                SpikeBand::From10To30,
+                Some(SpikeBand::From10To30),
+            ),
+            (
+                Some(100.0),
+                Some(200.0),
+                SpikeBand::From30To100,
+                Some(SpikeBand::From30To100),
+            ),
+            (
+                Some(100.0),
+                Some(250.0),
+                SpikeBand::Over100,
+                Some(SpikeBand::Over100),
+            ),
+            (Some(20.0), Some(45.0), SpikeBand::Over100, None),
             (None, Some(300.0), SpikeBand::NoReference, None),
         ];
         for (reference, descent, band, alert) in cases {
