@@ -943,6 +943,36 @@ pub(crate) mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+        #[test]
+        fn ten_years_of_generated_runs_never_panic(
+            gaps in prop::collection::vec((0i64..3, 0.0f64..42000.0, -48i32..=56), 3000..4000),
+            weeks in 1usize..600,
+        ) {
+            let mut date = day(2015, 1, 1);
+            let all: Vec<Activity> = gaps
+                .iter()
+                .enumerate()
+                .map(|(i, &(gap, distance, q))| {
+                    date = shift(date, gap);
+                    activity(i as i64, Sport::Run, date, 18, 0, q * 900, distance)
+                })
+                .collect();
+            let today = shift(date, 3);
+            let summaries = weekly_summaries(&all, &LoadSettings::default(), today, weeks);
+            prop_assert_eq!(summaries.len(), weeks);
+            let shown: f64 = summaries.iter().map(|w| w.distance_m).sum();
+            let first = summaries[0].week_start;
+            let want: f64 = all
+                .iter()
+                .filter(|a| local_date(a).unwrap() >= first)
+                .map(|a| a.distance_m)
+                .sum();
+            prop_assert!(close(shown, want));
+        }
+    }
+
     #[test]
     fn no_history_and_ten_years_never_panic() {
         let settings = LoadSettings::default();
