@@ -2,4 +2,7 @@
 //! terminal. Everything here takes `today` and settings explicitly and is tested with tables.
 
 pub mod descent;
+pub mod load;
 pub mod measure;
+pub mod spikes;
+pub mod warnings;
