@@ -130,3 +130,24 @@ mod tests {
         assert_eq!(truncate("Lunch Trail Run, hilly", 10), "Lunch Tra…");
     }
 }
+
+/// Warnings as short paragraphs: severity, date and message; then the evidence and its source;
+/// then what to do.
+pub fn warnings(out: &mut dyn Write, list: &[crate::core::warnings::Warning]) -> io::Result<()> {
+    use crate::core::warnings::{Evidence, Severity};
+    for w in list {
+        let tag = match w.severity {
+            Severity::High => "HIGH",
+            Severity::Caution => "CAUTION",
+            Severity::Info => "info",
+        };
+        writeln!(out, "{tag:<8} {}  {}", w.date, w.message)?;
+        let evidence = match w.evidence {
+            Evidence::Primary => "evidence-backed signal",
+            Evidence::Context => "context, not a proven injury predictor",
+        };
+        writeln!(out, "         why: {evidence}; {}", w.source)?;
+        writeln!(out, "         do:  {}", w.advice)?;
+    }
+    Ok(())
+}

@@ -5,6 +5,7 @@
 //! the binary and printed by `kneeguard config defaults`.
 
 use crate::core::descent::DescentSettings;
+use crate::core::load::LoadSettings;
 use crate::db::MatchRule;
 use chrono::{NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -30,6 +31,7 @@ pub struct Config {
     pub general: GeneralConfig,
     pub import: ImportConfig,
     pub descent: DescentSettings,
+    pub load: LoadSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

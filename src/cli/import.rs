@@ -1,7 +1,8 @@
 //! `kneeguard import`: files, folders, `.gz` and `.zip` (Strava and Garmin exports).
 
 use super::{exit, Context};
-use crate::db::Store;
+use crate::core::warnings::{warnings_for, Warning};
+use crate::db::{ActivityFilter, Store};
 use crate::import::{sources, ImportOutcome, Importer};
 use crate::render::{self, OutputFormat};
 use clap::Args;
@@ -54,6 +55,8 @@ struct Summary {
     skipped: usize,
     failed: usize,
     files: Vec<InputReport>,
+    /// The load warnings the new activities raise (spikes against the preceding 30 days).
+    warnings: Vec<Warning>,
 }
 
 pub fn run(
@@ -94,6 +97,10 @@ pub fn run(
             "import stopped after {} of the inputs; what was imported before is kept",
             summary.inputs
         )));
+    }
+    if !summary.activities.is_empty() {
+        let all = store.activities(&ActivityFilter::default())?;
+        summary.warnings = warnings_for(&all, &config.load, &summary.activities);
     }
     match ctx.format {
         OutputFormat::Json => render::json(out, &summary)?,
@@ -252,6 +259,10 @@ fn write_text(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
             out,
             "The failed inputs stored nothing; the others are imported. Fix or re-export them and run the import again."
         )?;
+    }
+    if !s.warnings.is_empty() {
+        writeln!(out, "\nWarnings raised by the new activities:")?;
+        render::warnings(out, &s.warnings)?;
     }
     Ok(())
 }

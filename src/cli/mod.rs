@@ -5,8 +5,10 @@
 
 mod activities;
 mod add;
+mod check;
 mod config;
 mod import;
+mod weeks;
 
 use crate::db::Store;
 use crate::render::OutputFormat;
@@ -35,6 +37,8 @@ Examples:
   kneeguard import ~/Downloads/export_12345.zip    import a Strava or Garmin export
   kneeguard import runs/ morning.fit               files and folders, recursively
   kneeguard activities --since 2026-10-01          list what is stored
+  kneeguard weeks                                  weekly mileage, descent, ramps
+  kneeguard check                                  spikes and what to do about them
   kneeguard add run --km 8 --minutes 46 --descent 40
   kneeguard add cross --kind elliptical --minutes 40
 
@@ -80,6 +84,8 @@ pub enum Command {
     Import(import::ImportArgs),
     Activities(activities::ActivitiesArgs),
     Add(add::AddArgs),
+    Weeks(weeks::WeeksArgs),
+    Check(check::CheckArgs),
     Config(config::ConfigArgs),
 }
 
@@ -142,6 +148,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Import(args) => import::run(&args, &ctx, &mut store, out),
         Command::Activities(args) => activities::run(&args, &ctx, &store, out),
         Command::Add(args) => add::run(&args, &ctx, &mut store, out),
+        Command::Weeks(args) => weeks::run(&args, &ctx, &store, out),
+        Command::Check(args) => check::run(&args, &ctx, &store, out),
         Command::Config(_) => unreachable!("handled above"),
     }
 }

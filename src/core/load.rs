@@ -55,11 +55,12 @@ pub struct LoadSettings {
     /// previous four weeks (Nielsen et al. 2014, 874 novices: more than 30% over two weeks,
     /// HR 1.59 for distance-related injuries including patellofemoral pain).
     pub weekly_ramp_pct: f64,
-    /// Smallest reference week in metres for the weekly ramp (kneeguard's choice: 5 km; going
-    /// from 3 to 5 km a week is not a ramp worth a warning).
+    /// Smallest reference week in metres for the weekly ramp: a smaller week is raised to this
+    /// before the ramp is judged (kneeguard's choice: 5 km; going from 3 to 5 km a week is not a
+    /// ramp worth a warning, from 3 to 12 km is).
     pub ramp_min_reference_m: f64,
-    /// Smallest reference week in metres of descent for the weekly descent ramp (kneeguard's
-    /// choice: 200 m).
+    /// Smallest reference week in metres of descent for the weekly descent ramp, applied the
+    /// same way (kneeguard's choice: 200 m).
     pub descent_ramp_min_reference_m: f64,
     /// Acute:chronic ratio below which load counts as dropped (Gabbett 2016: below 0.8).
     pub acwr_low: f64,

@@ -82,8 +82,7 @@ pub struct Warning {
     /// The local day the warning is about: the run's day, a week's last day (or today), or the
     /// day a ratio crossed its band.
     pub date: NaiveDate,
-    /// The run the warning is about, when it is about one run.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The run the warning is about, when it is about one run (`null` otherwise).
     pub activity_id: Option<i64>,
     pub message: String,
     pub evidence: Evidence,
@@ -321,9 +320,11 @@ fn ramp_warnings(series: &LoadSeries, week: NaiveDate) -> Vec<Warning> {
     let before = series.week_totals(shift(week, -7));
     let mean = series.four_week_mean(week);
     let partial = date < shift(week, 6);
+    // A small reference week is raised to the floor (as single-run references are), so that a
+    // jump from a little to a lot is still judged, while 3 km to 5 km is not.
     let ramp = |now: f64, before: f64, floor: f64| {
-        (before >= floor && before > 0.0)
-            .then(|| (now / before - 1.0) * 100.0)
+        (before > 0.0)
+            .then(|| (now / before.max(floor) - 1.0) * 100.0)
             .filter(|pct| *pct > threshold + SLACK)
     };
     let mut out = Vec::new();
@@ -359,16 +360,23 @@ fn ramp_warnings(series: &LoadSeries, week: NaiveDate) -> Vec<Warning> {
             _ => (metres as fn(f64) -> String, "Running descent"),
         };
         let mut parts = Vec::new();
+        let raised = |reference: f64| {
+            if reference < floor {
+                format!("{}, judged against at least {}", show(reference), show(floor))
+            } else {
+                show(reference)
+            }
+        };
         if let Some(pct) = vs_week {
             parts.push(format!(
                 "{pct:.0}% more than the week before ({})",
-                show(before)
+                raised(before)
             ));
         }
         if let (Some(pct), Some(mean)) = (vs_mean, mean) {
             parts.push(format!(
                 "{pct:.0}% more than the mean of the four weeks before ({})",
-                show(mean)
+                raised(mean)
             ));
         }
         let message = format!(
@@ -619,7 +627,7 @@ mod tests {
             ..w.clone()
         })
         .unwrap();
-        assert!(ramp_json.get("activity_id").is_none());
+        assert_eq!(ramp_json["activity_id"], serde_json::Value::Null);
     }
 
     #[test]
@@ -701,7 +709,9 @@ mod tests {
         let cases = [
             (10.0, 13.0, false),
             (10.0, 13.5, true),
-            (4.0, 8.0, false),
+            // a small reference week is raised to 5 km: 3 -> 6 km is +20%, 4 -> 8 km is +60%
+            (3.0, 6.0, false),
+            (4.0, 8.0, true),
             (0.0, 20.0, false),
             (20.0, 10.0, false),
         ];

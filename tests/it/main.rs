@@ -6,3 +6,4 @@ mod add;
 mod cli;
 mod corpus;
 mod import;
+mod load;
