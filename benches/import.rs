@@ -54,9 +54,7 @@ fn decode_only(bytes: &[u8]) -> usize {
         match object {
             FitObject::Crc(_) => processor.reset(),
             FitObject::DataMessage(m) => {
-                if processor.decode_message(m).is_ok() {
-                    messages += 1;
-                }
+                messages += usize::from(processor.decode_message(m).is_ok())
             }
             _ => {}
         }

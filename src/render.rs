@@ -114,23 +114,6 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_units() {
-        assert_eq!(distance(10_000.0, Units::Km), "10.0 km");
-        assert_eq!(distance(10_000.0, Units::Mi), "6.2 mi");
-        assert_eq!(elevation(100.0, Units::Mi), "328 ft");
-        assert_eq!(duration(3723.0), "1:02:03");
-        assert_eq!(duration(59.6), "1:00");
-        assert_eq!(pace(10_000.0, 3000.0, Units::Km), "5:00/km");
-        assert_eq!(pace(0.0, 3000.0, Units::Km), "-");
-        assert_eq!(truncate("Lunch Trail Run, hilly", 10), "Lunch Tra…");
-    }
-}
-
 /// Warnings as short paragraphs: severity, date and message; then the evidence and its source;
 /// then what to do.
 pub fn warnings(out: &mut dyn Write, list: &[crate::core::warnings::Warning]) -> io::Result<()> {
@@ -150,4 +133,21 @@ pub fn warnings(out: &mut dyn Write, list: &[crate::core::warnings::Warning]) ->
         writeln!(out, "         do:  {}", w.advice)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_units() {
+        assert_eq!(distance(10_000.0, Units::Km), "10.0 km");
+        assert_eq!(distance(10_000.0, Units::Mi), "6.2 mi");
+        assert_eq!(elevation(100.0, Units::Mi), "328 ft");
+        assert_eq!(duration(3723.0), "1:02:03");
+        assert_eq!(duration(59.6), "1:00");
+        assert_eq!(pace(10_000.0, 3000.0, Units::Km), "5:00/km");
+        assert_eq!(pace(0.0, 3000.0, Units::Km), "-");
+        assert_eq!(truncate("Lunch Trail Run, hilly", 10), "Lunch Tra…");
+    }
 }

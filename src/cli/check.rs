@@ -39,7 +39,12 @@ pub enum FailOn {
     High,
 }
 
-pub fn run(args: &CheckArgs, ctx: &Context, store: &Store, out: &mut dyn Write) -> anyhow::Result<u8> {
+pub fn run(
+    args: &CheckArgs,
+    ctx: &Context,
+    store: &Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
     let settings = &ctx.settings;
     if let Some(since) = args.since {
         anyhow::ensure!(
@@ -49,7 +54,12 @@ pub fn run(args: &CheckArgs, ctx: &Context, store: &Store, out: &mut dyn Write) 
         );
     }
     let activities = store.activities(&ActivityFilter::default())?;
-    let warnings = check(&activities, &settings.config.load, settings.today, args.since);
+    let warnings = check(
+        &activities,
+        &settings.config.load,
+        settings.today,
+        args.since,
+    );
     match ctx.format {
         OutputFormat::Json => render::json(out, &warnings)?,
         OutputFormat::Csv => {
@@ -75,9 +85,9 @@ pub fn run(args: &CheckArgs, ctx: &Context, store: &Store, out: &mut dyn Write) 
                      TCX, or a Strava/Garmin export zip), or add one with `kneeguard add run`."
                 )?;
             } else if warnings.is_empty() {
-                let period = args
-                    .since
-                    .map_or("today".to_string(), |s| format!("from {s} to {}", settings.today));
+                let period = args.since.map_or("today".to_string(), |s| {
+                    format!("from {s} to {}", settings.today)
+                });
                 writeln!(
                     out,
                     "No load warnings {period}. Keep listening to the knee: log pain with each run."

@@ -94,7 +94,12 @@ struct WideRow {
     strength: u32,
 }
 
-pub fn run(args: &WeeksArgs, ctx: &Context, store: &Store, out: &mut dyn Write) -> anyhow::Result<u8> {
+pub fn run(
+    args: &WeeksArgs,
+    ctx: &Context,
+    store: &Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
     let activities = store.activities(&ActivityFilter::default())?;
     let settings = &ctx.settings;
     let weeks = weekly_summaries(
@@ -123,8 +128,14 @@ pub fn run(args: &WeeksArgs, ctx: &Context, store: &Store, out: &mut dyn Write) 
                 let rows = weeks.iter().map(|w| row(w, units));
                 writeln!(out, "{}", render::table(rows, &[1, 2, 3, 4, 5, 6, 7, 8, 9]))?;
             }
-            writeln!(out, "* week under way. Ramp and ACWR are context; single-run spikes and")?;
-            writeln!(out, "  your pain are the signals to watch (`kneeguard check`).")?;
+            writeln!(
+                out,
+                "* week under way. Ramp and ACWR are context; single-run spikes and"
+            )?;
+            writeln!(
+                out,
+                "  your pain are the signals to watch (`kneeguard check`)."
+            )?;
         }
     }
     Ok(super::exit::OK)

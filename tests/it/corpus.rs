@@ -134,7 +134,11 @@ fn ours(path: &Path) -> Option<Ours> {
             .iter()
             .map(|m| m.computed_distance_m)
             .sum::<Option<f64>>(),
-        descent_m: measured.iter().map(|m| m.descent_m).sum::<Option<f64>>(),
+        // sessions without altitude (a pool swim, a transition) add nothing
+        descent_m: measured
+            .iter()
+            .any(|m| m.descent_m.is_some())
+            .then(|| measured.iter().filter_map(|m| m.descent_m).sum()),
     })
 }
 
@@ -152,6 +156,7 @@ fn median(values: &mut [f64]) -> f64 {
 fn descent_agrees_with_the_devices_own_figures() {
     let data = corpus_or_skip!();
     let mut running_errors = Vec::new();
+    let mut hilly_running_errors = Vec::new();
     let mut all_errors = Vec::new();
     println!(
         "{:<58} {:>8} {:>8} {:>8} {:>7}",
@@ -161,7 +166,11 @@ fn descent_agrees_with_the_devices_own_figures() {
         let Some(device) = row.num("total_descent_m") else {
             continue;
         };
-        if row.get("format") != "fit" || row.get("has_altitude") != "yes" {
+        // Generated files carry made-up device figures (their altitude never decreases).
+        if row.get("format") != "fit"
+            || row.get("has_altitude") != "yes"
+            || row.get("flags").contains("likely generated")
+        {
             continue;
         }
         let Some(ours) = ours(&data.join(row.get("file"))) else {
@@ -184,35 +193,38 @@ fn descent_agrees_with_the_devices_own_figures() {
         );
         if row.get("sport").contains("running") {
             running_errors.push(error);
+            if device >= 20.0 {
+                hilly_running_errors.push(error);
+            }
         }
         all_errors.push(error);
     }
+    assert!(running_errors.len() >= 5, "too few running files");
     assert!(
-        running_errors.len() >= 5,
-        "too few running files: {}",
-        running_errors.len()
+        hilly_running_errors.len() >= 3,
+        "too few hilly running files"
     );
-    let running = median(&mut running_errors.clone());
-    let all = median(&mut all_errors.clone());
-    let worst = all_errors.iter().cloned().fold(0.0, f64::max);
-    println!(
-        "median error: running files {:.1}% (n={}), all files {:.1}% (n={}), worst {:.1}%",
-        running * 100.0,
-        running_errors.len(),
-        all * 100.0,
-        all_errors.len(),
-        worst * 100.0
+    let report = |name: &str, errors: &[f64]| {
+        let mut sorted = errors.to_vec();
+        let m = median(&mut sorted);
+        let worst = sorted.last().copied().unwrap_or(0.0);
+        println!(
+            "{name}: n={}, median error {:.1}%, worst {:.1}%",
+            errors.len(),
+            m * 100.0,
+            worst * 100.0
+        );
+        m
+    };
+    let running = report("running files with a device descent", &running_errors);
+    let hilly = report(
+        "running files with >= 20 m device descent",
+        &hilly_running_errors,
     );
-    assert!(
-        running <= 0.10,
-        "median descent error on running files {:.1}%",
-        running * 100.0
-    );
-    assert!(
-        all <= 0.15,
-        "median descent error on all files {:.1}%",
-        all * 100.0
-    );
+    let all = report("all FIT files with a device descent", &all_errors);
+    assert!(running <= 0.10, "running files: {:.1}%", running * 100.0);
+    assert!(hilly <= 0.10, "hilly running files: {:.1}%", hilly * 100.0);
+    assert!(all <= 0.15, "all files: {:.1}%", all * 100.0);
 }
 
 #[test]
@@ -223,8 +235,12 @@ fn computed_distance_agrees_with_the_devices_own_figures() {
         let Some(device) = row.num("total_distance_m").filter(|d| *d > 100.0) else {
             continue;
         };
-        // GPX files carry no device totals (the manifest's are computed by another tool).
-        if row.get("format") == "gpx" {
+        // GPX files carry no device totals (the manifest's are computed by another tool), and a
+        // damaged file (fitparser "Err") is imported only up to the damage.
+        if row.get("format") == "gpx"
+            || row.get("fitparser").starts_with("Err")
+            || row.get("flags").contains("likely generated")
+        {
             continue;
         }
         let Some(ours) = ours(&data.join(row.get("file"))) else {

@@ -12,9 +12,18 @@ fn day(s: &str) -> NaiveDate {
 fn run(env: &Env, date: NaiveDate, km: f64, descent: f64) {
     let minutes = km * 6.0;
     env.ok(&[
-        "add", "run", "--date", &date.to_string(), "--time", "07:00",
-        "--km", &km.to_string(), "--minutes", &minutes.to_string(),
-        "--descent", &descent.to_string(),
+        "add",
+        "run",
+        "--date",
+        &date.to_string(),
+        "--time",
+        "07:00",
+        "--km",
+        &km.to_string(),
+        "--minutes",
+        &minutes.to_string(),
+        "--descent",
+        &descent.to_string(),
     ]);
 }
 
@@ -55,7 +64,10 @@ fn a_steady_block_then_a_long_run_spike() {
     assert_eq!(steady["descent_m"], 70.0);
     assert_eq!(steady["ramp_pct"], 0.0);
     let acwr = steady["acwr_uncoupled"].as_f64().unwrap();
-    assert!((acwr - 1.0).abs() < 1e-9, "a constant load gives ACWR 1, got {acwr}");
+    assert!(
+        (acwr - 1.0).abs() < 1e-9,
+        "a constant load gives ACWR 1, got {acwr}"
+    );
     let current = &weeks[7];
     assert_eq!(current["distance_m"], 22000.0);
     assert_eq!(current["longest_run_m"], 16000.0);
@@ -72,11 +84,17 @@ fn a_steady_block_then_a_long_run_spike() {
     assert_eq!(spike["date"], "2026-11-21");
     assert_eq!(spike["evidence"], "primary");
     assert!(spike["source"].as_str().unwrap().contains("Frandsen"));
-    assert!((spike["values"]["change_pct"].as_f64().unwrap() - 60.0).abs() < 1e-6, "{spike}");
+    assert!(
+        (spike["values"]["change_pct"].as_f64().unwrap() - 60.0).abs() < 1e-6,
+        "{spike}"
+    );
     assert!(spike["activity_id"].as_i64().is_some());
 
     let text = env.ok(&["check"]);
-    assert!(text.contains("HIGH") && text.contains("60%") && text.contains("do:"), "{text}");
+    assert!(
+        text.contains("HIGH") && text.contains("60%") && text.contains("do:"),
+        "{text}"
+    );
     let (_, _) = env.fails(3, &["check", "--fail-on", "high"]);
     let (_, _) = env.fails(3, &["check", "--fail-on", "caution"]);
 }
@@ -108,7 +126,10 @@ fn a_hilly_week_after_flat_weeks_raises_descent_warnings() {
         .collect();
     assert!(rules.contains(&"descent_spike"), "{rules:?}");
     assert!(rules.contains(&"weekly_descent_ramp"), "{rules:?}");
-    assert!(!rules.contains(&"single_run_spike"), "same distances: {rules:?}");
+    assert!(
+        !rules.contains(&"single_run_spike"),
+        "same distances: {rules:?}"
+    );
     let weeks = json(&env, &["weeks", "--weeks", "2"]);
     assert_eq!(weeks[1]["descent_m"], 630.0);
     assert!((weeks[1]["descent_per_km"].as_f64().unwrap() - 28.636).abs() < 0.01);
@@ -122,9 +143,16 @@ fn import_ends_with_the_warnings_its_runs_raise() {
     steady_block(&env);
     let start = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap();
     let path = env.dir.path().join("long.fit");
-    std::fs::write(&path, Course::new(start, 14_200.0, 40.0).to_fit(FitSport::RUN, 9)).unwrap();
+    std::fs::write(
+        &path,
+        Course::new(start, 14_200.0, 40.0).to_fit(FitSport::RUN, 9),
+    )
+    .unwrap();
     let text = env.ok(&["import", path.to_str().unwrap()]);
-    assert!(text.contains("Warnings raised by the new activities"), "{text}");
+    assert!(
+        text.contains("Warnings raised by the new activities"),
+        "{text}"
+    );
     assert!(text.contains("42%"), "{text}");
 }
 
