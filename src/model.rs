@@ -308,3 +308,79 @@ impl NewActivity {
         }
     }
 }
+
+/// When knee pain was felt (DOMAIN.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum PainWhen {
+    /// During a run.
+    During,
+    /// Within about an hour after it.
+    After,
+    /// The next morning (the 24-hour response).
+    Morning,
+    /// A daily or rest-day rating.
+    Daily,
+}
+
+impl PainWhen {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PainWhen::During => "during",
+            PainWhen::After => "after",
+            PainWhen::Morning => "morning",
+            PainWhen::Daily => "daily",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PainWhen> {
+        [PainWhen::During, PainWhen::After, PainWhen::Morning, PainWhen::Daily]
+            .into_iter()
+            .find(|w| w.as_str() == s)
+    }
+}
+
+/// Which knee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Left,
+    Right,
+    Both,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+            Side::Both => "both",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Side> {
+        [Side::Left, Side::Right, Side::Both]
+            .into_iter()
+            .find(|w| w.as_str() == s)
+    }
+}
+
+/// One knee-pain rating on the 0-10 numeric scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PainEntry {
+    pub id: i64,
+    /// When it was logged (UTC).
+    pub at: DateTime<Utc>,
+    /// The local offset at that moment, seconds east of UTC.
+    pub utc_offset_s: i32,
+    /// The local day the rating is about.
+    pub date: chrono::NaiveDate,
+    /// 0 (none) to 10 (worst imaginable).
+    pub score: u8,
+    pub when: PainWhen,
+    pub side: Option<Side>,
+    pub swelling: bool,
+    pub note: Option<String>,
+    /// The run it belongs to (that day's run for during/after, the previous day's for morning).
+    pub activity_id: Option<i64>,
+}
