@@ -8,6 +8,7 @@ mod add;
 mod check;
 mod config;
 mod import;
+mod pain;
 mod weeks;
 
 use crate::db::Store;
@@ -39,6 +40,7 @@ Examples:
   kneeguard activities --since 2026-10-01          list what is stored
   kneeguard weeks                                  weekly mileage, descent, ramps
   kneeguard check                                  spikes and what to do about them
+  kneeguard pain add 3 --when after                log knee pain (0-10)
   kneeguard add run --km 8 --minutes 46 --descent 40
   kneeguard add cross --kind elliptical --minutes 40
 
@@ -86,6 +88,7 @@ pub enum Command {
     Add(add::AddArgs),
     Weeks(weeks::WeeksArgs),
     Check(check::CheckArgs),
+    Pain(pain::PainArgs),
     Config(config::ConfigArgs),
 }
 
@@ -150,6 +153,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Add(args) => add::run(&args, &ctx, &mut store, out),
         Command::Weeks(args) => weeks::run(&args, &ctx, &store, out),
         Command::Check(args) => check::run(&args, &ctx, &store, out),
+        Command::Pain(args) => pain::run(&args, &ctx, &mut store, out),
         Command::Config(_) => unreachable!("handled above"),
     }
 }

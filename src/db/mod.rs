@@ -9,14 +9,19 @@
 pub mod series;
 
 use crate::core::measure::SeriesPoint;
-use crate::model::{Activity, Category, DeviceTotals, NewActivity, SourceKind, Sport};
+use crate::model::{
+    Activity, Category, DeviceTotals, NewActivity, PainEntry, PainWhen, Side, SourceKind, Sport,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The numbered migrations; index + 1 is the schema version they bring the database to.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_activities.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_activities.sql"),
+    include_str!("migrations/0002_pain.sql"),
+];
 
 /// How long a writer waits for another kneeguard process before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -281,6 +286,87 @@ impl Store {
             .conn
             .query_row("SELECT count(*) FROM activities", [], |r| r.get(0))?)
     }
+
+    /// Stores a pain rating; returns its id.
+    pub fn insert_pain(&mut self, entry: &PainEntry) -> Result<i64> {
+        let tx = self.write_transaction()?;
+        tx.execute(
+            "INSERT INTO pain (at_ts, utc_offset_s, date, score, when_felt, side, swelling, note,
+                               activity_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                entry.at.timestamp(),
+                entry.utc_offset_s,
+                entry.date.to_string(),
+                entry.score,
+                entry.when.as_str(),
+                entry.side.map(Side::as_str),
+                entry.swelling,
+                entry.note,
+                entry.activity_id,
+                now_text(),
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Replaces a pain rating (by its id); false when there is no such entry.
+    pub fn update_pain(&mut self, entry: &PainEntry) -> Result<bool> {
+        let changed = self.conn.execute(
+            "UPDATE pain SET at_ts = ?2, utc_offset_s = ?3, date = ?4, score = ?5, when_felt = ?6,
+                             side = ?7, swelling = ?8, note = ?9, activity_id = ?10
+             WHERE id = ?1",
+            params![
+                entry.id,
+                entry.at.timestamp(),
+                entry.utc_offset_s,
+                entry.date.to_string(),
+                entry.score,
+                entry.when.as_str(),
+                entry.side.map(Side::as_str),
+                entry.swelling,
+                entry.note,
+                entry.activity_id,
+            ],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Deletes a pain rating; false when there is no such entry.
+    pub fn delete_pain(&mut self, id: i64) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM pain WHERE id = ?1", [id])? == 1)
+    }
+
+    /// One pain rating.
+    pub fn pain_entry(&self, id: i64) -> Result<Option<PainEntry>> {
+        Ok(self
+            .conn
+            .query_row(&format!("{PAIN_SELECT} WHERE id = ?1"), [id], pain_from_row)
+            .optional()?)
+    }
+
+    /// The pain ratings in the filter's local-date range, oldest first.
+    pub fn pain_entries(&self, filter: &ActivityFilter) -> Result<Vec<PainEntry>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{PAIN_SELECT} WHERE (?1 IS NULL OR date >= ?1) AND (?2 IS NULL OR date <= ?2)
+             ORDER BY date, at_ts, id"
+        ))?;
+        let since = filter.since.map(|d| d.to_string());
+        let until = filter.until.map(|d| d.to_string());
+        let rows = stmt.query_map(params![since, until], pain_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Whether an activity with this id exists.
+    pub fn activity_exists(&self, id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM activities WHERE id = ?1", [id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
 }
 
 fn now_text() -> String {
@@ -375,6 +461,27 @@ fn insert(conn: &Connection, a: &NewActivity) -> Result<i64> {
         now_text(),
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+const PAIN_SELECT: &str = "SELECT id, at_ts, utc_offset_s, date, score, when_felt, side, swelling,
+                                   note, activity_id FROM pain";
+
+fn pain_from_row(r: &Row<'_>) -> rusqlite::Result<PainEntry> {
+    let date: String = r.get(3)?;
+    let when: String = r.get(5)?;
+    let side: Option<String> = r.get(6)?;
+    Ok(PainEntry {
+        id: r.get(0)?,
+        at: DateTime::<Utc>::from_timestamp(r.get(1)?, 0).unwrap_or_default(),
+        utc_offset_s: r.get(2)?,
+        date: date.parse().unwrap_or_default(),
+        score: r.get(4)?,
+        when: PainWhen::parse(&when).unwrap_or(PainWhen::Daily),
+        side: side.as_deref().and_then(Side::parse),
+        swelling: r.get(7)?,
+        note: r.get(8)?,
+        activity_id: r.get(9)?,
+    })
 }
 
 fn activity_from_row(r: &Row<'_>) -> rusqlite::Result<Activity> {

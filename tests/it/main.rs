@@ -7,3 +7,4 @@ mod cli;
 mod corpus;
 mod import;
 mod load;
+mod pain;

@@ -1,0 +1,449 @@
+//! `kneeguard pain`: log knee pain (0-10) and manage the log.
+
+use super::{parse_date, parse_time, Context};
+use crate::core::load::local_date;
+use crate::db::{ActivityFilter, Store};
+use crate::model::{Activity, PainEntry, PainWhen, Side};
+use crate::render::{self, OutputFormat};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use std::io::Write;
+use tabled::Tabled;
+
+/// Log knee pain and manage the log.
+///
+/// Rate the knee from 0 (no pain) to 10 (the worst imaginable), with when you felt it: during a
+/// run, after it (within about an hour), the next morning, or a daily rating. This log is what
+/// kneeguard learns your pain threshold from: log during/after each run and every morning after
+/// one. Pain up to 2/10 that settles within an hour and is no worse the next morning is
+/// acceptable (Esculier et al. 2018).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kneeguard pain add 2 --when after
+  kneeguard pain add 4 --when morning --side left --note \"stairs hurt\"
+  kneeguard pain add 6 --when during --date 2026-11-20 --swelling
+  kneeguard pain list --since 2026-11-01
+  kneeguard pain edit 12 --score 3
+  kneeguard pain delete 12")]
+pub struct PainArgs {
+    #[command(subcommand)]
+    pub what: PainCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PainCommand {
+    /// Log a pain rating
+    Add(AddArgs),
+    /// List the pain log, oldest first
+    List(ListArgs),
+    /// Change a logged rating
+    Edit(EditArgs),
+    /// Delete a logged rating
+    Delete {
+        /// The entry's id (from `pain list`)
+        id: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Pain from 0 (none) to 10 (worst imaginable)
+    #[arg(value_parser = parse_score, allow_negative_numbers = true)]
+    pub score: u8,
+    /// When it was felt [default: after, if you ran that day; else daily]
+    #[arg(long, value_enum)]
+    pub when: Option<PainWhen>,
+    /// The local day [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
+    /// The local time [default: now today, else 12:00]
+    #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
+    pub time: Option<NaiveTime>,
+    /// Which knee
+    #[arg(long, value_enum)]
+    pub side: Option<Side>,
+    /// The knee is swollen (always a reason to see a professional)
+    #[arg(long)]
+    pub swelling: bool,
+    /// A note (what hurt, what you did)
+    #[arg(long)]
+    pub note: Option<String>,
+    /// The run it belongs to [default: that day's run for during/after, the previous day's for morning]
+    #[arg(long, value_name = "ACTIVITY_ID")]
+    pub run: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// First local date (inclusive)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub since: Option<NaiveDate>,
+    /// Last local date (inclusive)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The entry's id (from `pain list`)
+    pub id: i64,
+    /// New score, 0-10
+    #[arg(long, value_parser = parse_score, allow_negative_numbers = true)]
+    pub score: Option<u8>,
+    #[arg(long, value_enum)]
+    pub when: Option<PainWhen>,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
+    #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
+    pub time: Option<NaiveTime>,
+    #[arg(long, value_enum)]
+    pub side: Option<Side>,
+    /// Mark the knee as swollen
+    #[arg(long, conflicts_with = "no_swelling")]
+    pub swelling: bool,
+    /// Mark the knee as not swollen
+    #[arg(long)]
+    pub no_swelling: bool,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Link to this run
+    #[arg(long, value_name = "ACTIVITY_ID")]
+    pub run: Option<i64>,
+}
+
+fn parse_score(text: &str) -> Result<u8, String> {
+    let bad = || {
+        format!(
+            "pain score {text:?} is not on the 0-10 scale: 0 is no pain, 10 the worst imaginable \
+             (whole numbers)"
+        )
+    };
+    let value: i64 = text.trim().parse().map_err(|_| bad())?;
+    u8::try_from(value)
+        .ok()
+        .filter(|v| *v <= 10)
+        .ok_or_else(bad)
+}
+
+/// One entry in the stable JSON and CSV interface.
+#[derive(Debug, Serialize)]
+pub struct PainRecord {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub at: String,
+    pub utc_offset_s: i32,
+    pub score: u8,
+    pub when: PainWhen,
+    pub side: Option<Side>,
+    pub swelling: bool,
+    pub note: Option<String>,
+    pub activity_id: Option<i64>,
+}
+
+impl From<&PainEntry> for PainRecord {
+    fn from(e: &PainEntry) -> Self {
+        PainRecord {
+            id: e.id,
+            date: e.date,
+            at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            utc_offset_s: e.utc_offset_s,
+            score: e.score,
+            when: e.when,
+            side: e.side,
+            swelling: e.swelling,
+            note: e.note.clone(),
+            activity_id: e.activity_id,
+        }
+    }
+}
+
+pub fn run(
+    args: &PainArgs,
+    ctx: &Context,
+    store: &mut Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    match &args.what {
+        PainCommand::Add(add) => run_add(add, ctx, store, out),
+        PainCommand::List(list) => run_list(list, ctx, store, out),
+        PainCommand::Edit(edit) => run_edit(edit, ctx, store, out),
+        PainCommand::Delete { id } => {
+            let entry = store.pain_entry(*id)?.ok_or_else(|| {
+                anyhow::anyhow!("no pain entry #{id}: `kneeguard pain list` shows the ids")
+            })?;
+            store.delete_pain(*id)?;
+            match ctx.format {
+                OutputFormat::Json => render::json(out, &PainRecord::from(&entry))?,
+                _ => writeln!(
+                    out,
+                    "Deleted pain entry #{id} ({}/10 {} on {}).",
+                    entry.score,
+                    entry.when.as_str(),
+                    entry.date
+                )?,
+            }
+            Ok(super::exit::OK)
+        }
+    }
+}
+
+fn run_add(
+    args: &AddArgs,
+    ctx: &Context,
+    store: &mut Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let settings = &ctx.settings;
+    let date = args.date.unwrap_or(settings.today);
+    let at = instant(ctx, date, args.time)?;
+    let runs = runs_around(store, date)?;
+    let ran_that_day = runs.iter().any(|r| local_date(r) == Some(date));
+    let when = args.when.unwrap_or(if ran_that_day {
+        PainWhen::After
+    } else {
+        PainWhen::Daily
+    });
+    let activity_id = match args.run {
+        Some(id) => Some(checked_run(store, id)?),
+        None => default_run(&runs, when, date),
+    };
+    let mut entry = PainEntry {
+        id: 0,
+        at,
+        utc_offset_s: settings.offset_at(at),
+        date,
+        score: args.score,
+        when,
+        side: args.side,
+        swelling: args.swelling,
+        note: args.note.clone(),
+        activity_id,
+    };
+    entry.id = store.insert_pain(&entry)?;
+    match ctx.format {
+        OutputFormat::Json => render::json(out, &PainRecord::from(&entry))?,
+        OutputFormat::Csv => render::csv(out, &[PainRecord::from(&entry)])?,
+        OutputFormat::Table => {
+            let run = entry
+                .activity_id
+                .and_then(|id| runs.iter().find(|r| r.id == id))
+                .map(|r| {
+                    format!(
+                        " for run #{} ({})",
+                        r.id,
+                        render::distance(r.distance_m, settings.units)
+                    )
+                })
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "Logged pain {}/10 {} on {}{run} as #{}.",
+                entry.score,
+                entry.when.as_str(),
+                entry.date,
+                entry.id
+            )?;
+            let ceiling = 2;
+            if entry.swelling {
+                writeln!(
+                    out,
+                    "Swelling: rest the knee and see a physiotherapist or sports doctor."
+                )?;
+            } else if entry.score > 5 {
+                writeln!(out, "That is in the red zone: stop running for now; `kneeguard plan` shows what to do instead.")?;
+            } else if entry.score > ceiling {
+                writeln!(
+                    out,
+                    "Above the acceptable {ceiling}/10: `kneeguard plan` adjusts next week."
+                )?;
+            }
+        }
+    }
+    Ok(super::exit::OK)
+}
+
+fn run_list(
+    args: &ListArgs,
+    ctx: &Context,
+    store: &Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let entries = store.pain_entries(&ActivityFilter {
+        since: args.since,
+        until: args.until,
+    })?;
+    let records: Vec<PainRecord> = entries.iter().map(PainRecord::from).collect();
+    match ctx.format {
+        OutputFormat::Json => render::json(out, &records)?,
+        OutputFormat::Csv => render::csv(out, &records)?,
+        OutputFormat::Table => {
+            if records.is_empty() {
+                writeln!(out, "No pain logged yet. After a run: `kneeguard pain add 2 --when after`; the next morning: `kneeguard pain add 1 --when morning`.")?;
+                return Ok(super::exit::OK);
+            }
+            #[derive(Tabled)]
+            struct Row {
+                #[tabled(rename = "ID")]
+                id: i64,
+                #[tabled(rename = "Date")]
+                date: NaiveDate,
+                #[tabled(rename = "Pain")]
+                score: String,
+                #[tabled(rename = "When")]
+                when: &'static str,
+                #[tabled(rename = "Side")]
+                side: &'static str,
+                #[tabled(rename = "Run")]
+                run: String,
+                #[tabled(rename = "Note")]
+                note: String,
+            }
+            let rows = entries.iter().map(|e| Row {
+                id: e.id,
+                date: e.date,
+                score: format!(
+                    "{}/10{}",
+                    e.score,
+                    if e.swelling { " +swelling" } else { "" }
+                ),
+                when: e.when.as_str(),
+                side: e.side.map_or("-", Side::as_str),
+                run: e.activity_id.map_or("-".into(), |id| format!("#{id}")),
+                note: render::truncate(e.note.as_deref().unwrap_or(""), 24),
+            });
+            writeln!(out, "{}", render::table(rows, &[0]))?;
+        }
+    }
+    Ok(super::exit::OK)
+}
+
+fn run_edit(
+    args: &EditArgs,
+    ctx: &Context,
+    store: &mut Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let mut entry = store.pain_entry(args.id)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "no pain entry #{}: `kneeguard pain list` shows the ids",
+            args.id
+        )
+    })?;
+    if let Some(score) = args.score {
+        entry.score = score;
+    }
+    if let Some(when) = args.when {
+        entry.when = when;
+    }
+    if args.date.is_some() || args.time.is_some() {
+        let date = args.date.unwrap_or(entry.date);
+        let time = args.time.or_else(|| Some(local_time(&entry)));
+        entry.at = instant(ctx, date, time)?;
+        entry.utc_offset_s = ctx.settings.offset_at(entry.at);
+        entry.date = date;
+    }
+    if let Some(side) = args.side {
+        entry.side = Some(side);
+    }
+    if args.swelling {
+        entry.swelling = true;
+    }
+    if args.no_swelling {
+        entry.swelling = false;
+    }
+    if let Some(note) = &args.note {
+        entry.note = Some(note.clone()).filter(|n| !n.is_empty());
+    }
+    if let Some(run) = args.run {
+        entry.activity_id = Some(checked_run(store, run)?);
+    }
+    store.update_pain(&entry)?;
+    match ctx.format {
+        OutputFormat::Json => render::json(out, &PainRecord::from(&entry))?,
+        _ => writeln!(
+            out,
+            "Pain entry #{}: {}/10 {} on {}.",
+            entry.id,
+            entry.score,
+            entry.when.as_str(),
+            entry.date
+        )?,
+    }
+    Ok(super::exit::OK)
+}
+
+fn local_time(entry: &PainEntry) -> NaiveTime {
+    chrono::FixedOffset::east_opt(entry.utc_offset_s)
+        .map(|o| entry.at.with_timezone(&o).time())
+        .unwrap_or_else(|| entry.at.time())
+}
+
+/// The instant of a rating; refuses the future.
+fn instant(
+    ctx: &Context,
+    date: NaiveDate,
+    time: Option<NaiveTime>,
+) -> anyhow::Result<DateTime<Utc>> {
+    let settings = &ctx.settings;
+    anyhow::ensure!(
+        date <= settings.today,
+        "--date {date} is in the future (today is {}): log pain once you have felt it",
+        settings.today
+    );
+    let at = match time {
+        None if date == settings.today => return Ok(settings.now),
+        None => NaiveTime::from_hms_opt(12, 0, 0).expect("noon"),
+        Some(t) => t,
+    };
+    let instant = settings
+        .tz
+        .from_local_datetime(&date.and_time(at))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{date} {at} does not exist in {} (a clock change)",
+                settings.tz
+            )
+        })?;
+    anyhow::ensure!(
+        instant <= settings.now,
+        "--time {} today is in the future: log pain once you have felt it",
+        at.format("%H:%M")
+    );
+    Ok(instant)
+}
+
+/// Runs of the day before, the day and the day after `date`.
+fn runs_around(store: &Store, date: NaiveDate) -> anyhow::Result<Vec<Activity>> {
+    Ok(store
+        .activities(&ActivityFilter {
+            since: Some(date - Duration::days(1)),
+            until: Some(date),
+        })?
+        .into_iter()
+        .filter(|a| a.sport.is_run())
+        .collect())
+}
+
+/// That day's last run for during/after, the previous day's last run for morning.
+fn default_run(runs: &[Activity], when: PainWhen, date: NaiveDate) -> Option<i64> {
+    let day = match when {
+        PainWhen::During | PainWhen::After => date,
+        PainWhen::Morning => date - Duration::days(1),
+        PainWhen::Daily => return None,
+    };
+    runs.iter()
+        .rev()
+        .find(|r| local_date(r) == Some(day))
+        .map(|r| r.id)
+}
+
+fn checked_run(store: &Store, id: i64) -> anyhow::Result<i64> {
+    anyhow::ensure!(
+        store.activity_exists(id)?,
+        "--run {id}: no such activity (`kneeguard activities` lists the ids)"
+    );
+    Ok(id)
+}

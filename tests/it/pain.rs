@@ -1,0 +1,157 @@
+//! `kneeguard pain`: logging, linking to runs, editing, and refusing bad input.
+
+use crate::common::Env;
+use serde_json::Value;
+
+fn json(env: &Env, args: &[&str]) -> Value {
+    let mut full = args.to_vec();
+    full.extend(["--format", "json"]);
+    serde_json::from_str(&env.ok(&full)).unwrap()
+}
+
+#[test]
+fn pain_is_linked_to_the_right_run() {
+    let env = Env::new(); // today 2026-11-22
+    env.ok(&[
+        "add",
+        "run",
+        "--date",
+        "2026-11-21",
+        "--time",
+        "07:00",
+        "--km",
+        "8",
+        "--minutes",
+        "48",
+    ]);
+    env.ok(&[
+        "add",
+        "run",
+        "--date",
+        "2026-11-22",
+        "--time",
+        "07:00",
+        "--km",
+        "5",
+        "--minutes",
+        "30",
+    ]);
+    let runs = env.activities();
+    let (yesterday, today) = (
+        runs[0]["id"].as_i64().unwrap(),
+        runs[1]["id"].as_i64().unwrap(),
+    );
+
+    let after = json(
+        &env,
+        &["pain", "add", "3", "--when", "after", "--side", "left"],
+    );
+    assert_eq!(after["activity_id"], today);
+    assert_eq!(after["score"], 3);
+    assert_eq!(after["when"], "after");
+    assert_eq!(after["side"], "left");
+    let morning = json(
+        &env,
+        &["pain", "add", "2", "--when", "morning", "--time", "07:00"],
+    );
+    assert_eq!(
+        morning["activity_id"], yesterday,
+        "morning pain belongs to the previous day's run"
+    );
+    // without --when on a day with a run: after
+    let default = json(&env, &["pain", "add", "1", "--date", "2026-11-21"]);
+    assert_eq!(default["when"], "after");
+    assert_eq!(default["activity_id"], yesterday);
+    // a rest day: daily, no run
+    let rest = json(&env, &["pain", "add", "0", "--date", "2026-11-19"]);
+    assert_eq!(rest["when"], "daily");
+    assert_eq!(rest["activity_id"], Value::Null);
+
+    let list = json(&env, &["pain", "list"]);
+    let dates: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dates,
+        ["2026-11-19", "2026-11-21", "2026-11-22", "2026-11-22"]
+    );
+    let since = json(&env, &["pain", "list", "--since", "2026-11-22"]);
+    assert_eq!(since.as_array().unwrap().len(), 2);
+    let table = env.ok(&["pain", "list"]);
+    assert!(
+        table.contains("3/10") && table.contains("morning"),
+        "{table}"
+    );
+}
+
+#[test]
+fn edit_and_delete_change_only_that_entry() {
+    let env = Env::new();
+    let first = json(&env, &["pain", "add", "2", "--when", "daily"]);
+    let second = json(
+        &env,
+        &["pain", "add", "4", "--when", "daily", "--note", "stairs"],
+    );
+    let id = second["id"].as_i64().unwrap().to_string();
+    let edited = json(
+        &env,
+        &[
+            "pain",
+            "edit",
+            &id,
+            "--score",
+            "5",
+            "--swelling",
+            "--date",
+            "2026-11-20",
+        ],
+    );
+    assert_eq!(edited["score"], 5);
+    assert_eq!(edited["swelling"], true);
+    assert_eq!(edited["date"], "2026-11-20");
+    assert_eq!(edited["note"], "stairs");
+    env.ok(&["pain", "delete", &first["id"].as_i64().unwrap().to_string()]);
+    let list = json(&env, &["pain", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["score"], 5);
+    let (_, stderr) = env.fails(2, &["pain", "delete", "999"]);
+    assert!(stderr.contains("no pain entry #999"), "{stderr}");
+}
+
+#[test]
+fn impossible_ratings_are_refused_and_change_nothing() {
+    let env = Env::new();
+    env.ok(&["pain", "add", "1", "--when", "daily"]);
+    let cases: &[(&[&str], &str)] = &[
+        (&["pain", "add", "11"], "0-10 scale"),
+        (&["pain", "add", "-1"], "0-10 scale"),
+        (&["pain", "add", "2.5"], "0-10 scale"),
+        (&["pain", "add", "3", "--when", "yesterday"], "yesterday"),
+        (
+            &["pain", "add", "3", "--date", "2026-11-23"],
+            "in the future",
+        ),
+        (&["pain", "add", "3", "--time", "23:00"], "in the future"),
+        (&["pain", "add", "3", "--run", "42"], "no such activity"),
+        (&["pain", "edit", "1", "--score", "12"], "0-10 scale"),
+    ];
+    for (args, expected) in cases {
+        let (_, stderr) = env.fails(2, args);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let list = json(&env, &["pain", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["score"], 1);
+}
+
+#[test]
+fn red_pain_and_swelling_say_what_to_do() {
+    let env = Env::new();
+    let out = env.ok(&["pain", "add", "7", "--when", "daily"]);
+    assert!(out.contains("red zone"), "{out}");
+    let out = env.ok(&["pain", "add", "3", "--when", "daily", "--swelling"]);
+    assert!(out.contains("physiotherapist"), "{out}");
+}
