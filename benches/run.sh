@@ -74,3 +74,14 @@ if os.path.isdir(corpus):
 else:
     print("shared corpus: ../shared/data not present, skipped")
 PY
+
+# Instruction counts are repeatable on a busy machine: the same comparison under callgrind.
+if command -v valgrind >/dev/null 2>&1; then
+  ./target/release/examples/make_archive "$work/small.zip" 50 2>/dev/null
+  count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : //p'; }
+  base=$(count ./target/release/examples/fit_decode "$work/small.zip")
+  imp=$(count ./target/release/kneeguard --db "$work/cg.sqlite" import --quiet "$work/small.zip")
+  python3 -c "b,i=$base,$imp; print(f'instructions, 50 files: decode {b/1e6:.0f} M, import {i/1e6:.0f} M -> import at {b/i*100:.1f} % of decode speed')"
+else
+  echo "valgrind not installed: instruction-count comparison skipped"
+fi

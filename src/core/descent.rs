@@ -150,17 +150,25 @@ fn median_filter(points: &[Point], window: usize) -> Vec<f64> {
     if half == 0 || n < window {
         return points.iter().map(|p| p.altitude).collect();
     }
-    let mut buffer = Vec::with_capacity(window);
+    let mut buffer = vec![0.0; 2 * half + 1];
     (0..n)
         .map(|i| {
             if i < half || i + half >= n {
                 return points[i].altitude;
             }
-            let (lo, hi) = (i - half, i + half + 1);
-            buffer.clear();
-            buffer.extend(points[lo..hi].iter().map(|p| p.altitude));
-            buffer.sort_by(f64::total_cmp);
-            buffer[buffer.len() / 2]
+            let window = &points[i - half..=i + half];
+            for (slot, p) in buffer.iter_mut().zip(window) {
+                *slot = p.altitude;
+            }
+            // An insertion sort: the window is a handful of values.
+            for j in 1..buffer.len() {
+                let mut k = j;
+                while k > 0 && buffer[k - 1] > buffer[k] {
+                    buffer.swap(k - 1, k);
+                    k -= 1;
+                }
+            }
+            buffer[half]
         })
         .collect()
 }

@@ -15,7 +15,6 @@ use crate::settings::Config;
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 pub use sources::Input;
 use strava_csv::ExportRow;
 
@@ -274,14 +273,9 @@ fn read_guarded(bytes: &[u8], format: Format) -> Result<ParsedFile, String> {
     }
 }
 
-/// SHA-256 of the content, hex.
+/// The BLAKE3 hash of the content, hex: how a file is recognised under any name.
 pub fn content_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for b in digest {
-        hex.push_str(&format!("{b:02x}"));
-    }
-    hex
+    blake3::hash(bytes).to_hex().to_string()
 }
 
 fn offset_at(tz: Tz, instant: DateTime<Utc>) -> i32 {

@@ -20,7 +20,7 @@ CREATE TABLE activities (
     device            TEXT,
     source_kind       TEXT    NOT NULL,     -- file | manual | strava | intervals
     source            TEXT    NOT NULL,     -- the path as given, or the API id
-    content_hash      TEXT,                 -- SHA-256 of the file's (decompressed) bytes
+    content_hash      TEXT,                 -- BLAKE3 of the file's (decompressed) bytes
     session_index     INTEGER,              -- which session of a multi-session file
     external_id       TEXT,                 -- e.g. strava:15000000003
     raw_json          TEXT,
