@@ -103,6 +103,32 @@ pub fn csv<T: Serialize>(out: &mut dyn Write, rows: &[T]) -> io::Result<()> {
     writer.flush()
 }
 
+/// The width paragraphs are wrapped to.
+pub const TEXT_WIDTH: usize = 96;
+
+/// Writes `text` after `lead`, wrapped at word boundaries to [`TEXT_WIDTH`], continuation lines
+/// indented to line up with the text.
+pub fn write_wrapped(out: &mut dyn Write, lead: &str, text: &str) -> io::Result<()> {
+    let indent = lead.chars().count();
+    let width = TEXT_WIDTH.saturating_sub(indent).max(20);
+    let mut line = String::new();
+    let mut first = true;
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            let prefix = if first { lead.to_string() } else { " ".repeat(indent) };
+            writeln!(out, "{prefix}{line}")?;
+            line.clear();
+            first = false;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    let prefix = if first { lead.to_string() } else { " ".repeat(indent) };
+    writeln!(out, "{prefix}{line}")
+}
+
 /// Cuts `text` to `max` characters with an ellipsis.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -124,13 +150,13 @@ pub fn warnings(out: &mut dyn Write, list: &[crate::core::warnings::Warning]) ->
             Severity::Caution => "CAUTION",
             Severity::Info => "info",
         };
-        writeln!(out, "{tag:<8} {}  {}", w.date, w.message)?;
         let evidence = match w.evidence {
             Evidence::Primary => "evidence-backed signal",
             Evidence::Context => "context, not a proven injury predictor",
         };
-        writeln!(out, "         why: {evidence}; {}", w.source)?;
-        writeln!(out, "         do:  {}", w.advice)?;
+        write_wrapped(out, &format!("{tag:<8} {}  ", w.date), &w.message)?;
+        write_wrapped(out, "         why: ", &format!("{evidence}; {}", w.source))?;
+        write_wrapped(out, "         do:  ", &w.advice)?;
     }
     Ok(())
 }
@@ -149,5 +175,19 @@ mod tests {
         assert_eq!(pace(10_000.0, 3000.0, Units::Km), "5:00/km");
         assert_eq!(pace(0.0, 3000.0, Units::Km), "-");
         assert_eq!(truncate("Lunch Trail Run, hilly", 10), "Lunch Tra…");
+    }
+
+    #[test]
+    fn paragraphs_wrap_under_their_lead() {
+        let mut out = Vec::new();
+        let text = "word ".repeat(40);
+        write_wrapped(&mut out, "info     ", &text).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() >= 3, "{text}");
+        assert!(lines.iter().all(|l| l.chars().count() <= TEXT_WIDTH), "{text}");
+        assert!(lines[0].starts_with("info     word"));
+        assert!(lines[1].starts_with("         word"));
+        assert_eq!(text.split_whitespace().filter(|w| *w == "word").count(), 40);
     }
 }

@@ -186,13 +186,15 @@ fn write_text(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
         )?;
         return Ok(());
     }
+    // Small imports list every file; large ones only what needs attention.
+    let every_file = s.inputs <= 20;
     for f in &s.files {
         match &f.outcome {
             ImportOutcome::Imported {
                 ids,
                 duplicate_of,
                 remarks,
-            } => {
+            } if every_file || !remarks.is_empty() || !duplicate_of.is_empty() => {
                 let ids: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
                 writeln!(out, "imported   {}  → {}", f.input, ids.join(", "))?;
                 for d in duplicate_of {
@@ -217,7 +219,7 @@ fn write_text(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
                     writeln!(out, "           note: {r}")?;
                 }
             }
-            ImportOutcome::AlreadyImported { .. } => {}
+            ImportOutcome::Imported { .. } | ImportOutcome::AlreadyImported { .. } => {}
             ImportOutcome::Skipped { reason } => {
                 writeln!(out, "skipped    {}  {reason}", f.input)?;
             }

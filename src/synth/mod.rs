@@ -119,6 +119,34 @@ impl Course {
     }
 }
 
+/// An indoor session (elliptical, spin bike, strength) as a FIT file: timed records without
+/// position, distance or altitude.
+pub fn indoor_fit(
+    sport: fit_writer::FitSport,
+    start: DateTime<Utc>,
+    utc_offset_s: i32,
+    minutes: u32,
+    serial: u32,
+) -> Vec<u8> {
+    let samples: Vec<Sample> = (0..=i64::from(minutes) * 6)
+        .map(|i| Sample {
+            time: Some(start + Duration::seconds(i * 10)),
+            ..Sample::default()
+        })
+        .collect();
+    fit_writer::encode(&fit_writer::FitActivity {
+        sport,
+        start,
+        utc_offset_s,
+        samples: &samples,
+        total_distance_m: 0.0,
+        total_timer_s: f64::from(minutes) * 60.0,
+        total_ascent_m: 0.0,
+        total_descent_m: 0.0,
+        serial,
+    })
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
