@@ -115,7 +115,11 @@ pub fn write_wrapped(out: &mut dyn Write, lead: &str, text: &str) -> io::Result<
     let mut first = true;
     for word in text.split_whitespace() {
         if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            let prefix = if first { lead.to_string() } else { " ".repeat(indent) };
+            let prefix = if first {
+                lead.to_string()
+            } else {
+                " ".repeat(indent)
+            };
             writeln!(out, "{prefix}{line}")?;
             line.clear();
             first = false;
@@ -125,7 +129,11 @@ pub fn write_wrapped(out: &mut dyn Write, lead: &str, text: &str) -> io::Result<
         }
         line.push_str(word);
     }
-    let prefix = if first { lead.to_string() } else { " ".repeat(indent) };
+    let prefix = if first {
+        lead.to_string()
+    } else {
+        " ".repeat(indent)
+    };
     writeln!(out, "{prefix}{line}")
 }
 
@@ -185,7 +193,10 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines.len() >= 3, "{text}");
-        assert!(lines.iter().all(|l| l.chars().count() <= TEXT_WIDTH), "{text}");
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= TEXT_WIDTH),
+            "{text}"
+        );
         assert!(lines[0].starts_with("info     word"));
         assert!(lines[1].starts_with("         word"));
         assert_eq!(text.split_whitespace().filter(|w| *w == "word").count(), 40);

@@ -7,6 +7,7 @@ mod activities;
 mod add;
 mod check;
 mod config;
+mod demo;
 mod import;
 mod pain;
 mod weeks;
@@ -35,6 +36,7 @@ pub mod exit {
 
 const EXAMPLES: &str = "\
 Examples:
+  kneeguard demo                                   see it work on a bundled history
   kneeguard import ~/Downloads/export_12345.zip    import a Strava or Garmin export
   kneeguard import runs/ morning.fit               files and folders, recursively
   kneeguard activities --since 2026-10-01          list what is stored
@@ -83,6 +85,7 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Demo(demo::DemoArgs),
     Import(import::ImportArgs),
     Activities(activities::ActivitiesArgs),
     Add(add::AddArgs),
@@ -143,8 +146,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         settings,
         format: cli.global.format,
     };
-    if let Command::Config(args) = &cli.command {
-        return config::run(args, &ctx, &cli.global, out);
+    match &cli.command {
+        Command::Config(args) => return config::run(args, &ctx, &cli.global, out),
+        Command::Demo(args) => return demo::run(args, &ctx, out),
+        _ => {}
     }
     let mut store = Store::open(&ctx.settings.db_path)?;
     match cli.command {
@@ -154,7 +159,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Weeks(args) => weeks::run(&args, &ctx, &store, out),
         Command::Check(args) => check::run(&args, &ctx, &store, out),
         Command::Pain(args) => pain::run(&args, &ctx, &mut store, out),
-        Command::Config(_) => unreachable!("handled above"),
+        Command::Config(_) | Command::Demo(_) => unreachable!("handled above"),
     }
 }
 

@@ -416,7 +416,7 @@ fn instant(
 }
 
 /// Runs of the day before, the day and the day after `date`.
-fn runs_around(store: &Store, date: NaiveDate) -> anyhow::Result<Vec<Activity>> {
+pub(super) fn runs_around(store: &Store, date: NaiveDate) -> anyhow::Result<Vec<Activity>> {
     Ok(store
         .activities(&ActivityFilter {
             since: Some(date - Duration::days(1)),
@@ -428,7 +428,7 @@ fn runs_around(store: &Store, date: NaiveDate) -> anyhow::Result<Vec<Activity>> 
 }
 
 /// That day's last run for during/after, the previous day's last run for morning.
-fn default_run(runs: &[Activity], when: PainWhen, date: NaiveDate) -> Option<i64> {
+pub(super) fn default_run(runs: &[Activity], when: PainWhen, date: NaiveDate) -> Option<i64> {
     let day = match when {
         PainWhen::During | PainWhen::After => date,
         PainWhen::Morning => date - Duration::days(1),
