@@ -12,15 +12,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut store = Store::open(std::path::Path::new(&out))?;
     let first = Utc.with_ymd_and_hms(2016, 11, 21, 6, 30, 0).unwrap();
     let mut count = 0;
-    // Ten years, 7-8 sessions a week: runs most days, a ride and a strength session some weeks.
-    for day in 0..3652i64 {
-        let start = first + Duration::days(day) + Duration::minutes((day * 37) % 180);
-        let (sport, km) = match day % 7 {
-            0 => (Sport::Run, 16.0 + (day % 5) as f64),
-            1 | 3 | 5 => (Sport::Run, 6.0 + (day % 4) as f64),
-            2 => (Sport::Ride, 30.0),
-            4 if day % 14 == 4 => (Sport::Strength, 0.0),
-            _ => continue,
+    // Ten years, 8 sessions a week: five runs, two rides and a strength session.
+    let sessions = (0..3652i64).flat_map(|day| {
+        let extra = (day % 7 == 2).then_some((day, 1));
+        std::iter::once((day, 0)).chain(extra)
+    });
+    for (day, second) in sessions {
+        let start =
+            first + Duration::days(day) + Duration::minutes((day * 37) % 180 + 600 * second);
+        let (sport, km) = match (day % 7, second) {
+            (0, _) => (Sport::Run, 16.0 + (day % 5) as f64),
+            (1 | 3 | 5 | 6, _) => (Sport::Run, 6.0 + (day % 4) as f64),
+            (2, _) => (Sport::Ride, 30.0),
+            _ => (Sport::Strength, 0.0),
         };
         let mut a = NewActivity::manual(sport, start, 3600);
         a.source_kind = SourceKind::File;
