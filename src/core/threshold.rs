@@ -377,7 +377,11 @@ fn weighted_quantile(items: &[(f64, f64)], q: f64) -> Option<f64> {
     if total <= 0.0 {
         return sorted.last().map(|(v, _)| *v).or(Some(first));
     }
-    let q = if q.is_finite() { q.clamp(0.0, 1.0) } else { 0.9 };
+    let q = if q.is_finite() {
+        q.clamp(0.0, 1.0)
+    } else {
+        0.9
+    };
     let target = q * total - 1e-9;
     let mut cum = 0.0;
     for (value, w) in &sorted {
@@ -618,11 +622,18 @@ pub(crate) mod tests {
         assert!(close(per_run.tolerated_m.unwrap(), 20.0));
         assert!(close(per_run.provoking_m.unwrap(), 200.0));
         let distance = &t.weekly_distance_m;
-        assert!(close(distance.tolerated_m.unwrap(), 34_000.0), "{distance:?}");
+        assert!(
+            close(distance.tolerated_m.unwrap(), 34_000.0),
+            "{distance:?}"
+        );
         assert!(close(distance.provoking_m.unwrap(), 24_000.0));
         assert!(!distance.consistent);
         assert_eq!(distance.confidence, Confidence::Low);
-        assert!(distance.note.contains("does not explain"), "{}", distance.note);
+        assert!(
+            distance.note.contains("does not explain"),
+            "{}",
+            distance.note
+        );
     }
 
     #[test]
@@ -638,26 +649,46 @@ pub(crate) mod tests {
         let none = estimate(&runs, &[], &settings, &load, day(2026, 11, 22));
         assert_eq!(none.weekly_distance_m.tolerated_m, None);
         assert!(none.weekly_distance_m.evidence.is_empty());
-        assert!(none.weekly_distance_m.note.contains("no week with pain logs"));
+        assert!(none
+            .weekly_distance_m
+            .note
+            .contains("no week with pain logs"));
         let empty = estimate(&[], &[], &settings, &load, day(2026, 11, 22));
         assert_eq!(empty.run_descent_m.confidence, Confidence::None);
     }
+
+    /// A rating as (day offset from the run, score, when, names the run).
+    type Rating = (i64, u8, PainWhen, bool);
 
     #[test]
     fn pain_links_to_runs() {
         // (case, ratings as (day offset from the run, score, when, names the run), run outcome)
         let monday = day(2026, 11, 16);
-        let cases: Vec<(&str, Vec<(i64, u8, PainWhen, bool)>, Option<Outcome>)> = vec![
-            ("after, same day", vec![(0, 1, PainWhen::After, false)], Some(Outcome::Tolerated)),
-            ("during, above", vec![(0, 3, PainWhen::During, false)], Some(Outcome::Provoked)),
+        let cases: Vec<(&str, Vec<Rating>, Option<Outcome>)> = vec![
+            (
+                "after, same day",
+                vec![(0, 1, PainWhen::After, false)],
+                Some(Outcome::Tolerated),
+            ),
+            (
+                "during, above",
+                vec![(0, 3, PainWhen::During, false)],
+                Some(Outcome::Provoked),
+            ),
             (
                 "morning rise",
-                vec![(0, 1, PainWhen::After, false), (1, 2, PainWhen::Morning, false)],
+                vec![
+                    (0, 1, PainWhen::After, false),
+                    (1, 2, PainWhen::Morning, false),
+                ],
                 Some(Outcome::Provoked),
             ),
             (
                 "morning steady",
-                vec![(0, 2, PainWhen::After, false), (1, 2, PainWhen::Morning, false)],
+                vec![
+                    (0, 2, PainWhen::After, false),
+                    (1, 2, PainWhen::Morning, false),
+                ],
                 Some(Outcome::Tolerated),
             ),
             ("daily only", vec![(0, 4, PainWhen::Daily, false)], None),
@@ -719,12 +750,19 @@ pub(crate) mod tests {
         assert!(weeks[0].morning_rise);
     }
 
+    /// A load and its weight.
+    type Weighted = (f64, f64);
+
     #[test]
     fn weighted_quantile_cases() {
-        let cases: [(&[(f64, f64)], f64, Option<f64>); 5] = [
+        let cases: [(&[Weighted], f64, Option<f64>); 5] = [
             (&[], 0.9, None),
             (&[(5.0, 1.0)], 0.9, Some(5.0)),
-            (&[(1.0, 1.0), (2.0, 1.0), (3.0, 1.0), (4.0, 1.0)], 0.5, Some(2.0)),
+            (
+                &[(1.0, 1.0), (2.0, 1.0), (3.0, 1.0), (4.0, 1.0)],
+                0.5,
+                Some(2.0),
+            ),
             (&[(1.0, 9.0), (10.0, 1.0)], 0.9, Some(1.0)),
             (&[(1.0, 1.0), (10.0, 9.0)], 0.5, Some(10.0)),
         ];

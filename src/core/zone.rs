@@ -162,7 +162,10 @@ pub(crate) fn by_date(pain: &[PainEntry]) -> BTreeMap<NaiveDate, Vec<&PainEntry>
 /// The level a next-morning rating is compared with: the lowest morning or daily rating of
 /// `day` (the level before that day's run), else the lowest rating of `day` at all; `None` when
 /// nothing was logged that day.
-pub(crate) fn baseline(by_date: &BTreeMap<NaiveDate, Vec<&PainEntry>>, day: NaiveDate) -> Option<u8> {
+pub(crate) fn baseline(
+    by_date: &BTreeMap<NaiveDate, Vec<&PainEntry>>,
+    day: NaiveDate,
+) -> Option<u8> {
     let entries = by_date.get(&day)?;
     let resting = entries
         .iter()
@@ -398,7 +401,8 @@ pub(crate) mod tests {
             PainWhen::After => 9,
             PainWhen::Daily => 20,
         };
-        let at = Utc.from_utc_datetime(&date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap()));
+        let at =
+            Utc.from_utc_datetime(&date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap()));
         PainEntry {
             id,
             at,
@@ -453,7 +457,10 @@ pub(crate) mod tests {
         let cases: Vec<Case> = vec![
             (
                 "low pain",
-                vec![(1, 1, PainWhen::After, false), (0, 2, PainWhen::Daily, false)],
+                vec![
+                    (1, 1, PainWhen::After, false),
+                    (0, 2, PainWhen::Daily, false),
+                ],
                 Zone::Green,
                 false,
                 "green zone",
@@ -474,14 +481,20 @@ pub(crate) mod tests {
             ),
             (
                 "morning rise within green",
-                vec![(2, 1, PainWhen::After, false), (1, 2, PainWhen::Morning, false)],
+                vec![
+                    (2, 1, PainWhen::After, false),
+                    (1, 2, PainWhen::Morning, false),
+                ],
                 Zone::Amber,
                 false,
                 "did not settle overnight",
             ),
             (
                 "morning at the same level",
-                vec![(2, 2, PainWhen::After, false), (1, 2, PainWhen::Morning, false)],
+                vec![
+                    (2, 2, PainWhen::After, false),
+                    (1, 2, PainWhen::Morning, false),
+                ],
                 Zone::Green,
                 false,
                 "green zone",
@@ -502,7 +515,10 @@ pub(crate) mod tests {
             ),
             (
                 "old red pain is outside the window",
-                vec![(10, 8, PainWhen::After, false), (2, 1, PainWhen::After, false)],
+                vec![
+                    (10, 8, PainWhen::After, false),
+                    (2, 1, PainWhen::After, false),
+                ],
                 Zone::Green,
                 false,
                 "green zone",
@@ -562,7 +578,12 @@ pub(crate) mod tests {
             ..PainSettings::default()
         };
         let today = day(2026, 11, 22);
-        let got = assess(&[pain(1, today, 4, PainWhen::During)], &[], &settings, today);
+        let got = assess(
+            &[pain(1, today, 4, PainWhen::During)],
+            &[],
+            &settings,
+            today,
+        );
         assert_eq!(got.zone, Zone::Amber);
         assert!(got.reasons[0].contains("amber zone"), "{:?}", got.reasons);
         assert_eq!(got.latest.unwrap().score, 4);
