@@ -290,31 +290,44 @@ fn apart(a: usize, b: usize) -> usize {
     d.min(7 - d)
 }
 
-/// Picks `count` of `candidates`, each as far as possible from those already `taken` (then
-/// from all of them together), earliest first on ties.
+/// Picks `count` of `candidates` (fewer if there are not enough) so that, together with the
+/// days already `taken`, the closest two are as far apart as possible, then the days are as
+/// spread as possible overall, earliest first on ties. A week has at most 128 subsets to try.
 fn spread(candidates: &[usize], taken: &[usize], count: usize) -> Vec<usize> {
-    let mut chosen: Vec<usize> = taken.to_vec();
-    let mut out = Vec::new();
-    for _ in 0..count {
-        let best = candidates
-            .iter()
-            .copied()
-            .filter(|c| !chosen.contains(c))
-            .max_by_key(|&c| {
-                let nearest = chosen.iter().map(|&t| apart(c, t)).min().unwrap_or(7);
-                let total: usize = chosen.iter().map(|&t| apart(c, t)).sum();
-                (nearest, total, std::cmp::Reverse(c))
-            });
-        match best {
-            Some(c) => {
-                chosen.push(c);
-                out.push(c);
+    let pool: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|c| !taken.contains(c))
+        .take(7)
+        .collect();
+    let count = count.min(pool.len());
+    if count == 0 {
+        return Vec::new();
+    }
+    let mut best: Option<((usize, usize, std::cmp::Reverse<Vec<usize>>), Vec<usize>)> = None;
+    for mask in 0u32..(1 << pool.len()) {
+        if mask.count_ones() as usize != count {
+            continue;
+        }
+        let chosen: Vec<usize> = (0..pool.len())
+            .filter(|b| mask & (1 << b) != 0)
+            .map(|b| pool[b])
+            .collect();
+        let all: Vec<usize> = chosen.iter().chain(taken).copied().collect();
+        let mut nearest = 7;
+        let mut total = 0;
+        for (i, &a) in all.iter().enumerate() {
+            for &b in &all[i + 1..] {
+                nearest = nearest.min(apart(a, b));
+                total += apart(a, b);
             }
-            None => break,
+        }
+        let key = (nearest, total, std::cmp::Reverse(chosen.clone()));
+        if best.as_ref().is_none_or(|(k, _)| key > *k) {
+            best = Some((key, chosen));
         }
     }
-    out.sort_unstable();
-    out
+    best.map(|(_, chosen)| chosen).unwrap_or_default()
 }
 
 /// One run of the runner's history.
@@ -867,8 +880,14 @@ pub fn plan_week(
         );
     }
     let totals = PlanTotals {
-        run_distance_m: days.iter().filter_map(|d| d.distance_m).sum(),
-        descent_m: days.iter().filter_map(|d| d.max_descent_m).sum(),
+        run_distance_m: days
+            .iter()
+            .filter_map(|d| d.distance_m)
+            .fold(0.0, |a, b| a + b),
+        descent_m: days
+            .iter()
+            .filter_map(|d| d.max_descent_m)
+            .fold(0.0, |a, b| a + b),
         cross_minutes: days
             .iter()
             .filter(|d| d.kind == DayKind::Cross)

@@ -579,7 +579,7 @@ pub(crate) mod tests {
         // The longest run: runs are 30/30/40% of their week, so the long runs are 8, 10, 12, 14,
         // 16 (provoked) and 12 km. 17 runs tolerated; the 0.9 quantile is the smallest run with
         // at most 10% of the tolerated weight above it. Above 12 km there is only the 14 km run
-        // (14 days old, weight 0.7071) out of a total weight of about 10.5, so the tolerated
+        // (14 days old, weight 0.7071) out of a total weight of about 10.58 (0.1 of it is 1.058), so the tolerated
         // longest run is 12 km; pain followed 16 km.
         let l = &t.longest_run_m;
         assert!(close(l.tolerated_m.unwrap(), 12_000.0), "{l:?}");
