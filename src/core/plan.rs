@@ -304,7 +304,7 @@ fn spread(candidates: &[usize], taken: &[usize], count: usize) -> Vec<usize> {
     if count == 0 {
         return Vec::new();
     }
-    let mut best: Option<((usize, usize, std::cmp::Reverse<Vec<usize>>), Vec<usize>)> = None;
+    let mut best: Option<(usize, usize, std::cmp::Reverse<Vec<usize>>)> = None;
     for mask in 0u32..(1 << pool.len()) {
         if mask.count_ones() as usize != count {
             continue;
@@ -322,12 +322,12 @@ fn spread(candidates: &[usize], taken: &[usize], count: usize) -> Vec<usize> {
                 total += apart(a, b);
             }
         }
-        let key = (nearest, total, std::cmp::Reverse(chosen.clone()));
-        if best.as_ref().is_none_or(|(k, _)| key > *k) {
-            best = Some((key, chosen));
+        let key = (nearest, total, std::cmp::Reverse(chosen));
+        if best.as_ref().is_none_or(|k| key > *k) {
+            best = Some(key);
         }
     }
-    best.map(|(_, chosen)| chosen).unwrap_or_default()
+    best.map(|(_, _, chosen)| chosen.0).unwrap_or_default()
 }
 
 /// One run of the runner's history.
