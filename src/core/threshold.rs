@@ -637,6 +637,62 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn confidence_cases() {
+        // (case, weeks as (km, pain after every run), tolerated km, provoking km, confidence)
+        type Case = (
+            &'static str,
+            Vec<(f64, u8)>,
+            Option<f64>,
+            Option<f64>,
+            Confidence,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "never provoked: a level, not yet a limit",
+                vec![(20.0, 1); 6],
+                Some(20.0),
+                None,
+                Confidence::Medium,
+            ),
+            (
+                "always provoked: no tolerated level",
+                vec![(20.0, 4); 4],
+                None,
+                Some(20.0),
+                Confidence::None,
+            ),
+            (
+                "three weeks: low",
+                vec![(20.0, 1), (24.0, 1), (28.0, 3)],
+                Some(24.0),
+                Some(28.0),
+                Confidence::Low,
+            ),
+        ];
+        for (name, weeks, tolerated, provoking, confidence) in cases {
+            let mondays = six_weeks();
+            let first = mondays.len() - weeks.len();
+            let spec: Vec<(NaiveDate, f64, f64, u8, u8)> = weeks
+                .iter()
+                .zip(&mondays[first..])
+                .map(|(&(km, score), &monday)| (monday, km, 10.0, score, score))
+                .collect();
+            let (runs, ratings) = history(&spec);
+            let t = estimate(
+                &runs,
+                &ratings,
+                &PainSettings::default(),
+                &LoadSettings::default(),
+                day(2026, 11, 22),
+            );
+            let d = &t.weekly_distance_m;
+            assert_eq!(d.tolerated_m, tolerated.map(|k| k * 1000.0), "{name}");
+            assert_eq!(d.provoking_m, provoking.map(|k| k * 1000.0), "{name}");
+            assert_eq!(d.confidence, confidence, "{name}: {}", d.note);
+        }
+    }
+
+    #[test]
     fn too_little_data_says_so() {
         let w = six_weeks();
         let (runs, ratings) = history(&[(w[4], 20.0, 10.0, 1, 1), (w[5], 22.0, 10.0, 1, 1)]);
