@@ -4,5 +4,9 @@
 pub mod descent;
 pub mod load;
 pub mod measure;
+pub mod plan;
 pub mod spikes;
+pub mod strength;
+pub mod threshold;
 pub mod warnings;
+pub mod zone;
