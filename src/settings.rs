@@ -6,6 +6,8 @@
 
 use crate::core::descent::DescentSettings;
 use crate::core::load::LoadSettings;
+use crate::core::plan::PlanSettings;
+use crate::core::zone::PainSettings;
 use crate::db::MatchRule;
 use chrono::{NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -32,6 +34,8 @@ pub struct Config {
     pub import: ImportConfig,
     pub descent: DescentSettings,
     pub load: LoadSettings,
+    pub pain: PainSettings,
+    pub plan: PlanSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -1,6 +1,6 @@
 //! `kneeguard demo`: the main job on a bundled history, in a temporary database.
 
-use super::{check, weeks, Context};
+use super::{check, plan, status, weeks, Context};
 use crate::db::Store;
 use crate::import::{Importer, Input};
 use crate::model::{PainEntry, PainWhen};
@@ -54,28 +54,30 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
     let mut store = Store::open(&demo.settings.db_path)?;
     load_history(&mut store, &demo)?;
 
-    let sections: [(&str, Section); 2] = [
+    let sections: [(&str, Section); 4] = [
         ("weeks", &|c, s, o| {
-            weeks::run(
-                &weeks::WeeksArgs {
-                    weeks: 15,
-                    wide: false,
-                },
-                c,
-                s,
-                o,
-            )
+            let args = weeks::WeeksArgs {
+                weeks: 15,
+                wide: false,
+            };
+            weeks::run(&args, c, s, o)
         }),
         ("check", &|c, s, o| {
-            check::run(
-                &check::CheckArgs {
-                    since: None,
-                    fail_on: None,
-                },
-                c,
-                s,
-                o,
-            )
+            let args = check::CheckArgs {
+                since: None,
+                fail_on: None,
+            };
+            check::run(&args, c, s, o)
+        }),
+        ("status", &|c, s, o| {
+            status::run(&status::StatusArgs {}, c, s, o)
+        }),
+        ("plan", &|c, s, o| {
+            let args = plan::PlanArgs {
+                week: None,
+                ics: None,
+            };
+            plan::run(&args, c, s, o)
         }),
     ];
     match ctx.format {

@@ -10,6 +10,8 @@ mod config;
 mod demo;
 mod import;
 mod pain;
+mod plan;
+mod status;
 mod weeks;
 
 use crate::db::Store;
@@ -43,6 +45,8 @@ Examples:
   kneeguard weeks                                  weekly mileage, descent, ramps
   kneeguard check                                  spikes and what to do about them
   kneeguard pain add 3 --when after                log knee pain (0-10)
+  kneeguard plan                                   next week, below your pain threshold
+  kneeguard status                                 today's zone, thresholds and next step
   kneeguard add run --km 8 --minutes 46 --descent 40
   kneeguard add cross --kind elliptical --minutes 40
 
@@ -92,6 +96,8 @@ pub enum Command {
     Weeks(weeks::WeeksArgs),
     Check(check::CheckArgs),
     Pain(pain::PainArgs),
+    Plan(plan::PlanArgs),
+    Status(status::StatusArgs),
     Config(config::ConfigArgs),
 }
 
@@ -159,6 +165,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Weeks(args) => weeks::run(&args, &ctx, &store, out),
         Command::Check(args) => check::run(&args, &ctx, &store, out),
         Command::Pain(args) => pain::run(&args, &ctx, &mut store, out),
+        Command::Plan(args) => plan::run(&args, &ctx, &store, out),
+        Command::Status(args) => status::run(&args, &ctx, &store, out),
         Command::Config(_) | Command::Demo(_) => unreachable!("handled above"),
     }
 }

@@ -139,13 +139,19 @@ impl Followed {
         self.rise |= rise;
     }
 
-    fn outcome(&self, settings: &PainSettings) -> Option<Outcome> {
+    /// Tolerated when pain stayed within the ceiling with no morning rise; provoked when the
+    /// morning rose, or pain went above the ceiling *and* above `baseline`, the last rating
+    /// before the run or week. Pain above the ceiling that was already there going in (the
+    /// tail of an earlier flare) was not caused by this load: no evidence either way.
+    fn outcome(&self, settings: &PainSettings, baseline: Option<u8>) -> Option<Outcome> {
         let max = self.max?;
-        Some(if max > settings.ceiling || self.rise {
-            Outcome::Provoked
+        if self.rise || (max > settings.ceiling && baseline.is_none_or(|b| max > b)) {
+            Some(Outcome::Provoked)
+        } else if max <= settings.ceiling {
+            Some(Outcome::Tolerated)
         } else {
-            Outcome::Tolerated
-        })
+            None
+        }
     }
 }
 
@@ -207,6 +213,14 @@ pub fn estimate(
 
     let known: Vec<PainEntry> = pain.iter().filter(|e| e.date <= today).cloned().collect();
     let dates = by_date(&known);
+    // The last rating before a day: the level a run or week started from.
+    let mut chronological: Vec<(NaiveDate, chrono::DateTime<chrono::Utc>, u8)> =
+        known.iter().map(|e| (e.date, e.at, score(e))).collect();
+    chronological.sort();
+    let baseline_before = |day: NaiveDate| -> Option<u8> {
+        let i = chronological.partition_point(|(d, _, _)| *d < day);
+        i.checked_sub(1).map(|i| chronological[i].2)
+    };
     let mut run_pain = vec![Followed::default(); runs.len()];
     let mut week_pain = vec![Followed::default(); summaries.len()];
     let mut descent_weeks = vec![false; summaries.len()];
@@ -254,7 +268,8 @@ pub fn estimate(
     let mut weekly_distance = Vec::new();
     let mut weekly_descent = Vec::new();
     for (w, week) in summaries.iter().enumerate().rev() {
-        let Some(outcome) = week_pain[w].outcome(pain_settings) else {
+        let Some(outcome) = week_pain[w].outcome(pain_settings, baseline_before(week.week_start))
+        else {
             continue;
         };
         if week.runs == 0 {
@@ -281,7 +296,7 @@ pub fn estimate(
     let mut longest = Vec::new();
     let mut run_descent = Vec::new();
     for (i, run) in runs.iter().enumerate().rev() {
-        let Some(outcome) = run_pain[i].outcome(pain_settings) else {
+        let Some(outcome) = run_pain[i].outcome(pain_settings, baseline_before(run.date)) else {
             continue;
         };
         let item = Evidence {
@@ -534,6 +549,52 @@ pub(crate) mod tests {
     /// Six Monday weeks from 2026-10-12; today is Sunday 2026-11-22, the last day of week six.
     pub(crate) fn six_weeks() -> Vec<NaiveDate> {
         (0..6).map(|w| shift(day(2026, 10, 12), 7 * w)).collect()
+    }
+
+    #[test]
+    fn pain_carried_over_from_a_flare_is_not_blamed_on_the_next_weeks_load() {
+        // A flare after the 40 km week (5/10 after its long run); the cut-back week of 12 km
+        // still hurts (4 and 3, each below the 5 it started from): that pain is the tail of the
+        // flare, so the 12 km week is no evidence either way. The provoking level stays 40 km.
+        let w = six_weeks();
+        let (runs, ratings) = history(&[
+            (w[2], 30.0, 10.0, 1, 1),
+            (w[3], 40.0, 10.0, 1, 5),
+            (w[4], 12.0, 10.0, 4, 3),
+            (w[5], 25.0, 10.0, 1, 1),
+        ]);
+        let t = estimate(
+            &runs,
+            &ratings,
+            &PainSettings::default(),
+            &LoadSettings::default(),
+            day(2026, 11, 22),
+        );
+        let d = &t.weekly_distance_m;
+        assert!(close(d.provoking_m.unwrap(), 40_000.0), "{d:?}");
+        assert!(
+            d.evidence.iter().all(|e| e.week_start != Some(w[4])),
+            "{d:?}"
+        );
+        assert_eq!(d.evidence.len(), 3);
+        // Had the cut-back week's pain risen above where it started, it would count.
+        let (runs, ratings) = history(&[
+            (w[2], 30.0, 10.0, 1, 1),
+            (w[3], 40.0, 10.0, 1, 3),
+            (w[4], 12.0, 10.0, 4, 4),
+        ]);
+        let t = estimate(
+            &runs,
+            &ratings,
+            &PainSettings::default(),
+            &LoadSettings::default(),
+            day(2026, 11, 22),
+        );
+        assert!(
+            close(t.weekly_distance_m.provoking_m.unwrap(), 12_000.0),
+            "{:?}",
+            t.weekly_distance_m
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! Rendering apart from computing: unit conversion for display, and tables, JSON and CSV
-//! written to any `impl Write` so that every output can be tested.
+//! Rendering apart from computing: unit conversion for display, and tables, JSON, CSV and
+//! iCalendar written to any `impl Write`, so that every output can be tested.
+
+pub mod ics;
 
 use crate::settings::Units;
 use serde::Serialize;
@@ -101,6 +103,29 @@ pub fn csv<T: Serialize>(out: &mut dyn Write, rows: &[T]) -> io::Result<()> {
         writer.serialize(row).map_err(io::Error::other)?;
     }
     writer.flush()
+}
+
+/// One exercise in words: "Clamshells: 3 x 10-15 each side", "Bridges: hold 10 s x 7-10".
+pub fn exercise(e: &crate::core::strength::Exercise) -> String {
+    let mut dose = Vec::new();
+    match (e.sets, e.reps) {
+        (Some(s), Some(r)) => dose.push(format!("{s} x {r}")),
+        (Some(1), None) => dose.push("1 set".to_string()),
+        (Some(s), None) => dose.push(format!("{s} sets")),
+        (None, Some(r)) => dose.push(format!("{r} reps")),
+        (None, None) => {}
+    }
+    if let Some(h) = e.hold_s {
+        dose.push(format!("hold {h} s"));
+    }
+    let mut text = e.name.clone();
+    if !dose.is_empty() {
+        text.push_str(&format!(": {}", dose.join(", ")));
+    }
+    if !e.note.is_empty() {
+        text.push_str(&format!(" ({})", e.note));
+    }
+    text
 }
 
 /// The width paragraphs are wrapped to.
