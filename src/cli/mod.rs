@@ -5,9 +5,11 @@
 
 mod activities;
 mod add;
+mod auth;
 mod check;
 mod config;
 mod import;
+mod sync;
 mod weeks;
 
 use crate::db::Store;
@@ -41,6 +43,7 @@ Examples:
   kneeguard check                                  spikes and what to do about them
   kneeguard add run --km 8 --minutes 46 --descent 40
   kneeguard add cross --kind elliptical --minutes 40
+  kneeguard auth strava && kneeguard sync          recent runs from Strava
 
 Not medical advice: see a physiotherapist or sports doctor when the knee swells or does not
 improve.";
@@ -87,6 +90,8 @@ pub enum Command {
     Weeks(weeks::WeeksArgs),
     Check(check::CheckArgs),
     Config(config::ConfigArgs),
+    Auth(auth::AuthArgs),
+    Sync(sync::SyncArgs),
 }
 
 /// What every subcommand receives.
@@ -143,6 +148,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
     if let Command::Config(args) = &cli.command {
         return config::run(args, &ctx, &cli.global, out);
     }
+    if let Command::Auth(args) = &cli.command {
+        return auth::run(args, &ctx, out);
+    }
     let mut store = Store::open(&ctx.settings.db_path)?;
     match cli.command {
         Command::Import(args) => import::run(&args, &ctx, &mut store, out),
@@ -150,7 +158,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Add(args) => add::run(&args, &ctx, &mut store, out),
         Command::Weeks(args) => weeks::run(&args, &ctx, &store, out),
         Command::Check(args) => check::run(&args, &ctx, &store, out),
-        Command::Config(_) => unreachable!("handled above"),
+        Command::Sync(args) => sync::run(&args, &ctx, &mut store, out),
+        Command::Config(_) | Command::Auth(_) => unreachable!("handled above"),
     }
 }
 
@@ -159,10 +168,12 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
         Some(p) => (Some(p.clone()), true),
         None => (settings::default_config_path(), false),
     };
-    let config = match &config_path {
+    let mut config = match &config_path {
         Some(p) => Config::load(p, must_exist)?,
         None => Config::default(),
     };
+    config.apply_env(|name| std::env::var(name).ok());
+    let wall_clock = Utc::now();
     let tz = config.time_zone()?;
     let db_path = match global
         .db
@@ -184,10 +195,7 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
                 .map_or_else(|| noon.and_utc(), |t| t.with_timezone(&Utc));
             (day, now)
         }
-        None => {
-            let now = Utc::now();
-            (now.with_timezone(&tz).date_naive(), now)
-        }
+        None => (wall_clock.with_timezone(&tz).date_naive(), wall_clock),
     };
     Ok(Settings {
         db_path,
@@ -196,6 +204,7 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
         tz,
         today,
         now,
+        wall_clock,
     })
 }
 
