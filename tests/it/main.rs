@@ -7,3 +7,5 @@ mod cli;
 mod corpus;
 mod import;
 mod load;
+mod fake_strava;
+mod sync;
