@@ -121,8 +121,8 @@ pub fn run(
     Ok(match &report.failure {
         None => exit::OK,
         Some(e) if e.is_transient() => {
-            if !matches!(ctx.format, OutputFormat::Json) {
-                // The text summary already said it; keep stderr for scripts.
+            if matches!(ctx.format, OutputFormat::Json) {
+                // The text summary says it on stdout; beside JSON it goes to stderr.
                 eprintln!("{}", stop_line(ctx, &report, e));
             }
             exit::SOME_FAILED

@@ -277,6 +277,9 @@ pub struct StravaClient {
     reserve: u32,
     wait: bool,
     waits: u32,
+    /// Refreshed in this sync already: a short-lived token is not refreshed before every
+    /// request, only again after a 401.
+    refreshed: bool,
     /// What the last API response said about the rate limits.
     pub limits: RateLimits,
     pub counts: Counts,
@@ -312,6 +315,7 @@ impl StravaClient {
             reserve,
             wait,
             waits: 0,
+            refreshed: false,
             limits: RateLimits::default(),
             counts: Counts::default(),
         })
@@ -354,6 +358,7 @@ impl StravaClient {
         // The old refresh token may be dead already: the new one goes to disk first.
         tokens::save(&self.token_path, &fresh)?;
         self.tokens = fresh;
+        self.refreshed = true;
         Ok(())
     }
 
@@ -412,7 +417,7 @@ impl StravaClient {
         let mut refreshed_after_401 = false;
         // Bounded: one 401 retry plus the rate-limit waits.
         for _ in 0..(MAX_WAITS + 3) {
-            if self.tokens.needs_refresh(self.clock.now()) {
+            if !self.refreshed && self.tokens.needs_refresh(self.clock.now()) {
                 self.refresh().await?;
             }
             if let Some(window) = self.limits.exhausted(self.reserve) {
