@@ -334,9 +334,14 @@ impl PainWhen {
     }
 
     pub fn parse(s: &str) -> Option<PainWhen> {
-        [PainWhen::During, PainWhen::After, PainWhen::Morning, PainWhen::Daily]
-            .into_iter()
-            .find(|w| w.as_str() == s)
+        [
+            PainWhen::During,
+            PainWhen::After,
+            PainWhen::Morning,
+            PainWhen::Daily,
+        ]
+        .into_iter()
+        .find(|w| w.as_str() == s)
     }
 }
 

@@ -223,7 +223,10 @@ impl Config {
             }
         };
         set(&mut self.strava.client_id, "KNEEGUARD_STRAVA_CLIENT_ID");
-        set(&mut self.strava.client_secret, "KNEEGUARD_STRAVA_CLIENT_SECRET");
+        set(
+            &mut self.strava.client_secret,
+            "KNEEGUARD_STRAVA_CLIENT_SECRET",
+        );
         set(&mut self.intervals.api_key, "KNEEGUARD_INTERVALS_API_KEY");
         let url = |target: &mut String, name: &str| {
             if let Some(v) = var(name).filter(|v| !v.trim().is_empty()) {

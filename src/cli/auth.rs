@@ -102,7 +102,9 @@ fn random_state() -> String {
     );
     hasher.write_u32(std::process::id());
     let a = hasher.finish();
-    let b = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let b = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
     format!("{a:016x}{b:016x}")
 }
 
@@ -121,7 +123,9 @@ fn authorize(
             let port = args.port.unwrap_or(config.strava.redirect_port);
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
                 .await
-                .with_context(|| format!("cannot listen on 127.0.0.1:{port}: choose another with --port"))?;
+                .with_context(|| {
+                    format!("cannot listen on 127.0.0.1:{port}: choose another with --port")
+                })?;
             let port = listener.local_addr()?.port();
             let redirect_uri = format!("http://127.0.0.1:{port}/");
             let state = random_state();
@@ -173,7 +177,11 @@ fn authorize(
              synced. Run `kneeguard auth strava` again to allow it."
         )?;
     }
-    writeln!(out, "Tokens saved in {} (readable only by you).", token_path.display())?;
+    writeln!(
+        out,
+        "Tokens saved in {} (readable only by you).",
+        token_path.display()
+    )?;
     writeln!(out, "Next: `kneeguard sync`.")?;
     Ok(exit::OK)
 }
@@ -210,11 +218,7 @@ fn status(ctx: &Context, token_path: &std::path::Path, out: &mut dyn Write) -> a
                 .or(t.athlete_id.map(|id| format!("athlete {id}")))
                 .unwrap_or_else(|| "an unknown athlete".into());
             writeln!(out, "Connected to Strava as {who}.")?;
-            writeln!(
-                out,
-                "Scopes: {}",
-                t.scope.as_deref().unwrap_or("unknown")
-            )?;
+            writeln!(out, "Scopes: {}", t.scope.as_deref().unwrap_or("unknown"))?;
             let left = t.expires_at - ctx.settings.wall_clock.timestamp();
             if left > 0 {
                 writeln!(
@@ -237,7 +241,11 @@ fn status(ctx: &Context, token_path: &std::path::Path, out: &mut dyn Write) -> a
     Ok(exit::OK)
 }
 
-fn logout(config: &Config, token_path: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<u8> {
+fn logout(
+    config: &Config,
+    token_path: &std::path::Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
     let Some(tokens) = tokens::load(token_path).ok().flatten() else {
         // A damaged file is deleted as well.
         let removed = tokens::remove(token_path)?;
@@ -261,9 +269,10 @@ fn logout(config: &Config, token_path: &std::path::Path, out: &mut dyn Write) ->
     };
     tokens::remove(token_path)?;
     match outcome {
-        Revoked::Revoked | Revoked::Deauthorized => {
-            writeln!(out, "Revoked kneeguard's access on Strava and deleted the tokens.")?
-        }
+        Revoked::Revoked | Revoked::Deauthorized => writeln!(
+            out,
+            "Revoked kneeguard's access on Strava and deleted the tokens."
+        )?,
         Revoked::Failed(reason) => writeln!(
             out,
             "Deleted the tokens, but could not revoke the access on Strava ({reason}); revoke it \

@@ -85,9 +85,9 @@ pub fn run(
     };
     let result = match args.source {
         Source::Strava => {
-            let token_path = config
-                .strava_token_path()
-                .context("cannot find a data directory for the Strava tokens: set [strava] token_file")?;
+            let token_path = config.strava_token_path().context(
+                "cannot find a data directory for the Strava tokens: set [strava] token_file",
+            )?;
             runtime.block_on(sync::sync_strava(
                 store,
                 config,
@@ -96,9 +96,12 @@ pub fn run(
                 &mut on_progress,
             ))
         }
-        Source::Intervals => {
-            runtime.block_on(sync::sync_intervals(store, config, &request, &mut on_progress))
-        }
+        Source::Intervals => runtime.block_on(sync::sync_intervals(
+            store,
+            config,
+            &request,
+            &mut on_progress,
+        )),
     };
     bar.finish_and_clear();
     let report = result?;
@@ -191,7 +194,11 @@ fn write_text(
         out,
         "{service}: {} {} listed: {}.",
         r.fetched,
-        if r.fetched == 1 { "activity" } else { "activities" },
+        if r.fetched == 1 {
+            "activity"
+        } else {
+            "activities"
+        },
         parts.join(", ")
     )?;
     if r.streams_fetched > 0 {
@@ -210,7 +217,11 @@ fn write_text(
             "{} {} descent estimated from the climb (a loop descends what it climbs); for exact \
              descent of older runs import the Strava bulk export: `kneeguard import export.zip`.",
             r.descent_estimated,
-            if r.descent_estimated == 1 { "activity has its" } else { "activities have their" }
+            if r.descent_estimated == 1 {
+                "activity has its"
+            } else {
+                "activities have their"
+            }
         )?;
     }
     if r.stubs_skipped > 0 {

@@ -641,7 +641,10 @@ mod tests {
         assert_eq!(updated.descent_m, Some(50.0));
         store.update_api_activity(id, &synced, true).unwrap();
         let all = store.activities(&ActivityFilter::default()).unwrap();
-        assert_eq!(all.iter().find(|a| a.id == id).unwrap().descent_m, Some(80.0));
+        assert_eq!(
+            all.iter().find(|a| a.id == id).unwrap().descent_m,
+            Some(80.0)
+        );
     }
 
     #[test]

@@ -108,7 +108,10 @@ impl IntervalsClient {
         what: &str,
     ) -> Result<Vec<Value>, SyncError> {
         let url = format!("{}{path}", self.base);
-        let query = [("oldest", oldest.to_string()), ("newest", newest.to_string())];
+        let query = [
+            ("oldest", oldest.to_string()),
+            ("newest", newest.to_string()),
+        ];
         for _ in 0..=MAX_WAITS {
             let key = self.key.clone();
             let r = self

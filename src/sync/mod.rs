@@ -93,7 +93,9 @@ pub enum SyncError {
         status: u16,
         message: String,
     },
-    #[error("{service} did not answer {what} after {tries} tries ({last}); run the sync again later")]
+    #[error(
+        "{service} did not answer {what} after {tries} tries ({last}); run the sync again later"
+    )]
     Unavailable {
         service: &'static str,
         what: String,
@@ -125,7 +127,9 @@ impl SyncError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            SyncError::RateLimited { .. } | SyncError::Unavailable { .. } | SyncError::Network { .. }
+            SyncError::RateLimited { .. }
+                | SyncError::Unavailable { .. }
+                | SyncError::Network { .. }
         )
     }
 }
@@ -306,7 +310,7 @@ async fn strava_pages(
             return Ok(());
         }
         // Oldest first (as `after` gives them), so a stop keeps a gap-free prefix.
-        list.sort_by_key(|a| start_of(a));
+        list.sort_by_key(start_of);
         let fresh: Vec<Value> = list
             .into_iter()
             .filter(|a| a["id"].as_i64().is_some_and(|id| seen.insert(id)))
@@ -415,7 +419,7 @@ pub async fn sync_intervals(
             let before = list.len();
             list.retain(|a| !is_stub(a));
             report.stubs_skipped += before - list.len();
-            list.sort_by_key(|a| start_of(a));
+            list.sort_by_key(start_of);
             report.fetched += list.len();
             progress(Progress::Listed(list.len()));
             for raw in list {
@@ -510,7 +514,14 @@ fn spaced(camel: &str) -> String {
 /// Watches known to record barometric altitude; everything else is taken as GPS altitude.
 fn altitude_source(device: Option<&str>) -> AltitudeSource {
     const BAROMETRIC: [&str; 8] = [
-        "fenix", "fēnix", "epix", "enduro", "forerunner 9", "vertix", "suunto 9", "instinct",
+        "fenix",
+        "fēnix",
+        "epix",
+        "enduro",
+        "forerunner 9",
+        "vertix",
+        "suunto 9",
+        "instinct",
     ];
     let device = device.unwrap_or_default().to_lowercase();
     if BAROMETRIC.iter().any(|b| device.contains(b)) {
@@ -538,14 +549,19 @@ fn base_activity(raw: &Value, kind: SourceKind, external_id: String, tz: Tz) -> 
         .map(|o| o as i32)
         .or_else(|| {
             let local = raw["start_date_local"].as_str()?;
-            let local = NaiveDateTime::parse_from_str(local.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S")
-                .ok()?;
+            let local =
+                NaiveDateTime::parse_from_str(local.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S")
+                    .ok()?;
             Some((local - start?.naive_utc()).num_seconds() as i32)
         })
-        .or_else(|| start.map(|s| {
-            use chrono::Offset;
-            tz.offset_from_utc_datetime(&s.naive_utc()).fix().local_minus_utc()
-        }))
+        .or_else(|| {
+            start.map(|s| {
+                use chrono::Offset;
+                tz.offset_from_utc_datetime(&s.naive_utc())
+                    .fix()
+                    .local_minus_utc()
+            })
+        })
         .unwrap_or(0);
     let distance = number(&raw["distance"])
         .or(number(&raw["icu_distance"]))
@@ -625,7 +641,8 @@ fn intervals_activity(raw: &Value, tz: Tz) -> Incoming {
 
 /// An intervals.icu stub of a Strava activity: nothing but an id, a date and the source.
 fn is_stub(raw: &Value) -> bool {
-    raw["source"].as_str() == Some("STRAVA") || raw["distance"].is_null() && raw["moving_time"].is_null()
+    raw["source"].as_str() == Some("STRAVA")
+        || raw["distance"].is_null() && raw["moving_time"].is_null()
 }
 
 /// Computes descent and the series from streams with the same algorithm as for files.
@@ -740,7 +757,13 @@ mod tests {
         let d = a.descent_m.unwrap();
         assert!((d - 59.9).abs() < 6.0, "{d}");
         assert_eq!(a.series.len(), n as usize);
-        assert_eq!(altitude_source(Some("Garmin fēnix 7")), AltitudeSource::Barometric);
-        assert_eq!(altitude_source(Some("Strava iPhone App")), AltitudeSource::Gps);
+        assert_eq!(
+            altitude_source(Some("Garmin fēnix 7")),
+            AltitudeSource::Barometric
+        );
+        assert_eq!(
+            altitude_source(Some("Strava iPhone App")),
+            AltitudeSource::Gps
+        );
     }
 }

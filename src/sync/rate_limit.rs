@@ -179,8 +179,14 @@ mod tests {
     fn windows_reset_on_quarter_hours_and_utc_midnight() {
         assert_eq!(next_quarter_hour(at(10, 31, 5)), at(10, 45, 0));
         assert_eq!(next_quarter_hour(at(10, 45, 0)), at(11, 0, 0));
-        assert_eq!(next_quarter_hour(at(23, 59, 59)), at(0, 0, 0) + Duration::days(1));
-        assert_eq!(next_utc_midnight(at(0, 0, 0)), at(0, 0, 0) + Duration::days(1));
+        assert_eq!(
+            next_quarter_hour(at(23, 59, 59)),
+            at(0, 0, 0) + Duration::days(1)
+        );
+        assert_eq!(
+            next_utc_midnight(at(0, 0, 0)),
+            at(0, 0, 0) + Duration::days(1)
+        );
         assert_eq!(
             resets_at(Window::Daily, at(13, 2, 0)),
             at(0, 0, 0) + Duration::days(1)

@@ -30,7 +30,10 @@ impl StravaApp {
     /// The application from the settings; both the id and the secret are needed.
     pub fn from_config(config: &StravaConfig) -> Result<StravaApp, SyncError> {
         let id = config.client_id.clone().filter(|s| !s.trim().is_empty());
-        let secret = config.client_secret.clone().filter(|s| !s.trim().is_empty());
+        let secret = config
+            .client_secret
+            .clone()
+            .filter(|s| !s.trim().is_empty());
         match (id, secret) {
             (Some(client_id), Some(client_secret)) => Ok(StravaApp {
                 client_id,
@@ -428,7 +431,9 @@ impl StravaClient {
             let before = self.http.sent;
             let result = self
                 .http
-                .send(SERVICE, what, |c| c.get(&url).query(query).bearer_auth(&token))
+                .send(SERVICE, what, |c| {
+                    c.get(&url).query(query).bearer_auth(&token)
+                })
                 .await;
             let sent = self.http.sent - before;
             match kind {
@@ -445,9 +450,7 @@ impl StravaClient {
                 200..=299 => return decode(&r, what).map(Some),
                 404 => return Ok(None),
                 401 if r.fault_names("AccessToken", None) => {
-                    return Err(SyncError::MissingScope(
-                        "activity:read_all".to_string(),
-                    ))
+                    return Err(SyncError::MissingScope("activity:read_all".to_string()))
                 }
                 401 if !refreshed_after_401 => {
                     refreshed_after_401 = true;
@@ -539,7 +542,9 @@ pub fn redirect_from_query(query: &str, state: Option<&str>) -> Result<Redirect,
             return Err(SyncError::StateMismatch);
         }
     }
-    let code = get("code").filter(|c| !c.is_empty()).ok_or(SyncError::BadCode)?;
+    let code = get("code")
+        .filter(|c| !c.is_empty())
+        .ok_or(SyncError::BadCode)?;
     Ok(Redirect {
         code,
         scope: get("scope"),
@@ -564,8 +569,7 @@ pub async fn catch_redirect(
             let mut chunk = [0u8; 2048];
             // Read the request head (bounded).
             while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
-                match tokio::time::timeout(Duration::from_secs(10), socket.read(&mut chunk)).await
-                {
+                match tokio::time::timeout(Duration::from_secs(10), socket.read(&mut chunk)).await {
                     Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
                     _ => break,
                 }
@@ -682,9 +686,15 @@ mod tests {
             api_url: String::new(),
         };
         let u = app.authorize_url("http://127.0.0.1:5000/", "st");
-        assert!(u.starts_with("https://www.strava.com/oauth/authorize?client_id=42"), "{u}");
+        assert!(
+            u.starts_with("https://www.strava.com/oauth/authorize?client_id=42"),
+            "{u}"
+        );
         assert!(u.contains("scope=read%2Cactivity%3Aread_all"), "{u}");
-        assert!(u.contains("state=st") && u.contains("response_type=code"), "{u}");
+        assert!(
+            u.contains("state=st") && u.contains("response_type=code"),
+            "{u}"
+        );
         assert!(!u.contains("client_secret"));
     }
 }

@@ -166,7 +166,8 @@ impl Respond for Responder {
         if path.starts_with("/api/v1/") {
             return s.intervals(request, &path);
         }
-        ResponseTemplate::new(404).set_body_json(json!({"message": "Resource Not Found", "errors": []}))
+        ResponseTemplate::new(404)
+            .set_body_json(json!({"message": "Resource Not Found", "errors": []}))
     }
 }
 
@@ -183,7 +184,11 @@ fn base64_encode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -239,7 +244,13 @@ impl State {
                 let given = f.get("refresh_token").cloned();
                 if given.is_none() || given != self.refresh_token {
                     self.stale_refreshes += 1;
-                    return fault(400, "Bad Request", "RefreshToken", "refresh_token", "invalid");
+                    return fault(
+                        400,
+                        "Bad Request",
+                        "RefreshToken",
+                        "refresh_token",
+                        "invalid",
+                    );
                 }
                 self.issue(false)
             }
@@ -285,11 +296,17 @@ impl State {
         if let Some(from) = self.force_429_from {
             if self.api_requests >= from {
                 // The real shape: usage past the read limit, the Fault body, no Retry-After.
-                let t = fault(429, "Rate Limit Exceeded", "Application", "rate limit", "exceeded")
-                    .insert_header("X-RateLimit-Limit", "200,2000")
-                    .insert_header("X-RateLimit-Usage", "121,340")
-                    .insert_header("X-ReadRateLimit-Limit", "100,1000")
-                    .insert_header("X-ReadRateLimit-Usage", "101,301");
+                let t = fault(
+                    429,
+                    "Rate Limit Exceeded",
+                    "Application",
+                    "rate limit",
+                    "exceeded",
+                )
+                .insert_header("X-RateLimit-Limit", "200,2000")
+                .insert_header("X-RateLimit-Usage", "121,340")
+                .insert_header("X-ReadRateLimit-Limit", "100,1000")
+                .insert_header("X-ReadRateLimit-Usage", "101,301");
                 return t;
             }
         }
@@ -353,23 +370,40 @@ impl State {
     }
 
     fn list(&mut self, q: &HashMap<String, String>) -> ResponseTemplate {
-        let seconds = |name: &str| -> Result<Option<i64>, ResponseTemplate> {
+        let seconds = |name: &str| -> Result<Option<i64>, Box<ResponseTemplate>> {
             match q.get(name) {
                 None => Ok(None),
                 Some(v) => match v.parse::<i64>() {
                     // Milliseconds look like a date in the future.
-                    Ok(n) if n > 10_000_000_000 => Err(fault(400, "Bad Request", "Application", name, "future")),
+                    Ok(n) if n > 10_000_000_000 => Err(Box::new(fault(
+                        400,
+                        "Bad Request",
+                        "Application",
+                        name,
+                        "future",
+                    ))),
                     Ok(n) => Ok(Some(n)),
-                    Err(_) => Err(fault(400, "Bad Request", "Application", name, "invalid")),
+                    Err(_) => Err(Box::new(fault(
+                        400,
+                        "Bad Request",
+                        "Application",
+                        name,
+                        "invalid",
+                    ))),
                 },
             }
         };
         let (after, before) = match (seconds("after"), seconds("before")) {
             (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) | (_, Err(e)) => return e,
+            (Err(e), _) | (_, Err(e)) => return *e,
         };
-        self.afters.push(q.get("after").cloned().unwrap_or_default());
-        let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+        self.afters
+            .push(q.get("after").cloned().unwrap_or_default());
+        let page: usize = q
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1);
         let per_page: usize = q
             .get("per_page")
             .and_then(|p| p.parse().ok())
@@ -388,7 +422,11 @@ impl State {
             list.reverse();
         }
         let size = self.page_cap.map_or(per_page, |cap| cap.min(per_page));
-        let body: Vec<Value> = list.into_iter().skip((page - 1) * size).take(size).collect();
+        let body: Vec<Value> = list
+            .into_iter()
+            .skip((page - 1) * size)
+            .take(size)
+            .collect();
         ResponseTemplate::new(200).set_body_json(Value::Array(body))
     }
 
@@ -397,16 +435,21 @@ impl State {
             return ResponseTemplate::new(404)
                 .set_body_json(json!({"message": "Resource Not Found", "errors": []}));
         }
-        let Some(activity) = self.activities.iter().find(|a| a["id"].as_i64() == Some(id)) else {
+        let Some(activity) = self
+            .activities
+            .iter()
+            .find(|a| a["id"].as_i64() == Some(id))
+        else {
             return fault(404, "Record Not Found", "Activity", "id", "invalid");
         };
-        let keys: Vec<&str> = q.get("keys").map(|k| k.split(',').collect()).unwrap_or_default();
+        let keys: Vec<&str> = q
+            .get("keys")
+            .map(|k| k.split(',').collect())
+            .unwrap_or_default();
         let distance = activity["distance"].as_f64().unwrap();
         let climb = activity["total_elevation_gain"].as_f64().unwrap();
         let (time, dist, alt, latlng) = loop_streams(distance, climb);
-        let stream = |data: Value| {
-            json!({"data": data, "series_type": "distance", "original_size": time.len(), "resolution": "high"})
-        };
+        let stream = |data: Value| json!({"data": data, "series_type": "distance", "original_size": time.len(), "resolution": "high"});
         let mut body = serde_json::Map::new();
         for key in keys {
             let data = match key {
@@ -434,7 +477,10 @@ impl State {
 
     fn intervals(&mut self, request: &Request, path: &str) -> ResponseTemplate {
         self.intervals_requests += 1;
-        let expected = format!("Basic {}", base64_encode(&format!("API_KEY:{INTERVALS_KEY}")));
+        let expected = format!(
+            "Basic {}",
+            base64_encode(&format!("API_KEY:{INTERVALS_KEY}"))
+        );
         if header(request, "authorization").as_deref() != Some(expected.as_str()) {
             return ResponseTemplate::new(403)
                 .set_body_json(json!({"status": 403, "error": "Access denied"}));
@@ -450,7 +496,10 @@ impl State {
             return ResponseTemplate::new(422)
                 .set_body_json(json!({"status": 422, "error": "oldest is required"}));
         };
-        let newest = q.get("newest").cloned().unwrap_or_else(|| "9999-12-31".into());
+        let newest = q
+            .get("newest")
+            .cloned()
+            .unwrap_or_else(|| "9999-12-31".into());
         if path.ends_with("/wellness") {
             let body: Vec<Value> = serde_json::from_str::<Vec<Value>>(include_str!(
                 "../fixtures/intervals_api/wellness.json"
@@ -479,7 +528,11 @@ impl State {
             .cloned()
             .collect();
         // Descending order.
-        list.sort_by(|a, b| b["start_date_local"].as_str().cmp(&a["start_date_local"].as_str()));
+        list.sort_by(|a, b| {
+            b["start_date_local"]
+                .as_str()
+                .cmp(&a["start_date_local"].as_str())
+        });
         ResponseTemplate::new(200).set_body_json(Value::Array(list))
     }
 }

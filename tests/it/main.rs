@@ -5,7 +5,7 @@ mod common;
 mod add;
 mod cli;
 mod corpus;
+mod fake_strava;
 mod import;
 mod load;
-mod fake_strava;
 mod sync;

@@ -1,13 +1,14 @@
 //! `kneeguard auth` and `kneeguard sync` end to end against the fake services on 127.0.0.1.
 
 use crate::common::Env;
-use crate::fake_strava::{
-    strava_run, Fake, CLIENT_ID, CLIENT_SECRET, INTERVALS_KEY,
-};
+use crate::fake_strava::{strava_run, Fake, CLIENT_ID, CLIENT_SECRET, INTERVALS_KEY};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
+
+/// external id, sport, start, distance, descent, descent estimated, raw JSON
+type Row = (String, String, i64, f64, Option<f64>, bool, Option<String>);
 
 struct Setup {
     env: Env,
@@ -73,7 +74,11 @@ impl Setup {
 
     fn login(&self) {
         let out = self.login_with_scope("read,activity:read_all");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// `sync --format json` plus `args`: (exit code, summary, stderr).
@@ -86,9 +91,8 @@ impl Setup {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(!stderr.contains("panicked"), "{stderr}");
-        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout))
-        });
+        let json = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
         (out.status.code().unwrap(), json, stderr)
     }
 
@@ -99,7 +103,7 @@ impl Setup {
     }
 
     /// The synced rows in a comparable form, ordered by start.
-    fn rows(&self) -> Vec<(String, String, i64, f64, Option<f64>, bool, Option<String>)> {
+    fn rows(&self) -> Vec<Row> {
         let conn = rusqlite::Connection::open(self.env.db()).unwrap();
         let mut stmt = conn
             .prepare(
@@ -148,7 +152,12 @@ impl Setup {
         [
             (
                 "KNEEGUARD_CONFIG",
-                self.env.dir.path().join("config.toml").display().to_string(),
+                self.env
+                    .dir
+                    .path()
+                    .join("config.toml")
+                    .display()
+                    .to_string(),
             ),
             ("KNEEGUARD_STRAVA_OAUTH_URL", uri.clone()),
             ("KNEEGUARD_STRAVA_API_URL", format!("{uri}/api/v3")),
@@ -181,7 +190,14 @@ fn n(v: &Value, key: &str) -> u64 {
 /// 250 runs over the last year, one every 35 hours or so; ids from 17e9.
 fn year_of_runs() -> Vec<Value> {
     (0..250)
-        .map(|i| strava_run(17_000_000_000 + i, 360 - (i * 36) / 25, 8.0 + (i % 5) as f64, 40.0 + (i % 7) as f64 * 10.0))
+        .map(|i| {
+            strava_run(
+                17_000_000_000 + i,
+                360 - (i * 36) / 25,
+                8.0 + (i % 5) as f64,
+                40.0 + (i % 7) as f64 * 10.0,
+            )
+        })
         .collect()
 }
 
@@ -198,22 +214,37 @@ fn auth_with_a_pasted_code_keeps_private_tokens_and_never_prints_the_secret() {
     let out = s.login_with_scope("read,activity:read_all");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("Connected to Strava as Test Runner"), "{stdout}");
+    assert!(
+        stdout.contains("Connected to Strava as Test Runner"),
+        "{stdout}"
+    );
     let t = s.tokens();
     assert_eq!(t["refresh_token"], "fake-refresh-0001");
     assert_eq!(t["scope"], "read,activity:read_all");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(s.token_path()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(s.token_path())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let status = s.cmd().args(["auth", "status", "--format", "json"]).output().unwrap();
+    let status = s
+        .cmd()
+        .args(["auth", "status", "--format", "json"])
+        .output()
+        .unwrap();
     let status: Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(status["connected"], true);
     assert_eq!(status["athlete_id"], 9000001);
     let config = s.cmd().args(["config"]).output().unwrap();
-    for text in [&out.stdout, &out.stderr, &config.stdout, &status.to_string().into_bytes()] {
+    for text in [
+        &out.stdout,
+        &out.stderr,
+        &config.stdout,
+        &status.to_string().into_bytes(),
+    ] {
         assert!(!String::from_utf8_lossy(text).contains(CLIENT_SECRET));
     }
     // A code works once.
@@ -279,7 +310,11 @@ fn auth_catches_the_redirect_on_the_loopback_address() {
     let status = child.0.wait().unwrap();
     let rest: Vec<String> = lines.map(Result::unwrap).collect();
     assert!(status.success(), "{rest:?}");
-    assert!(rest.iter().any(|l| l.contains("Granted scopes: read,activity:read_all")), "{rest:?}");
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("Granted scopes: read,activity:read_all")),
+        "{rest:?}"
+    );
     assert_eq!(s.tokens()["refresh_token"], "fake-refresh-0001");
 }
 
@@ -289,12 +324,18 @@ fn a_refused_scope_is_named_and_nothing_is_stored() {
     let out = s.login_with_scope("read");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("activity:read_all") && err.contains("granted only"), "{err}");
+    assert!(
+        err.contains("activity:read_all") && err.contains("granted only"),
+        "{err}"
+    );
     assert!(!s.token_path().exists());
     let out = s.cmd().arg("sync").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("run `kneeguard auth strava` first"), "{stderr}");
+    assert!(
+        stderr.contains("run `kneeguard auth strava` first"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -336,7 +377,10 @@ fn a_first_sync_stores_every_run_with_streams_inside_the_window_and_few_requests
     let climb = runs[249]["total_elevation_gain"].as_f64().unwrap();
     let descent = newest.4.unwrap();
     assert!(!newest.5, "streams give a measured descent");
-    assert!((descent - climb).abs() <= climb * 0.15 + 5.0, "{descent} vs {climb}");
+    assert!(
+        (descent - climb).abs() <= climb * 0.15 + 5.0,
+        "{descent} vs {climb}"
+    );
     // Outside it: the climb as the estimate, marked as estimated, raw JSON kept.
     let oldest = &rows[0];
     assert!(oldest.5);
@@ -356,7 +400,9 @@ fn a_first_sync_stores_every_run_with_streams_inside_the_window_and_few_requests
 #[test]
 fn short_pages_before_the_end_lose_nothing() {
     let s = Setup::new();
-    let runs: Vec<Value> = (0..30).map(|i| strava_run(18_000_000_000 + i, 300 - i * 5, 6.0, 20.0)).collect();
+    let runs: Vec<Value> = (0..30)
+        .map(|i| strava_run(18_000_000_000 + i, 300 - i * 5, 6.0, 20.0))
+        .collect();
     {
         let mut st = s.fake.state();
         st.activities = runs;
@@ -394,7 +440,10 @@ fn a_run_imported_from_a_file_is_linked_not_stored_twice() {
     assert_eq!(s.fake.state().streams_asked, vec![19_000_000_002]);
     let rows = s.rows();
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0].0, "strava:19000000001", "the file's run got the Strava id");
+    assert_eq!(
+        rows[0].0, "strava:19000000001",
+        "the file's run got the Strava id"
+    );
     let again = s.sync_ok();
     assert_eq!(n(&again, "duplicates") + n(&again, "new"), 0);
     // the overlap reaches back a day before the newest run: the linked one is not listed again
@@ -420,7 +469,10 @@ fn manual_activities_and_missing_streams_keep_an_estimate() {
     let summary = s.sync_ok();
     assert_eq!(n(&summary, "new"), 3);
     // No streams request for the manual entry; a 404 is normal; a missing altitude stream too.
-    assert_eq!(s.fake.state().streams_asked, vec![20_000_000_002, 20_000_000_003]);
+    assert_eq!(
+        s.fake.state().streams_asked,
+        vec![20_000_000_002, 20_000_000_003]
+    );
     assert_eq!(n(&summary, "streams_fetched"), 1);
     assert_eq!(n(&summary, "descent_estimated"), 3);
     let rows = s.rows();
@@ -431,7 +483,9 @@ fn manual_activities_and_missing_streams_keep_an_estimate() {
 #[test]
 fn the_sync_stops_before_the_rate_limit_and_the_next_one_resumes() {
     let s = Setup::new();
-    let runs: Vec<Value> = (0..8).map(|i| strava_run(21_000_000_000 + i, 16 - 2 * i, 6.0, 20.0)).collect();
+    let runs: Vec<Value> = (0..8)
+        .map(|i| strava_run(21_000_000_000 + i, 16 - 2 * i, 6.0, 20.0))
+        .collect();
     {
         let mut st = s.fake.state();
         st.activities = runs;
@@ -472,7 +526,9 @@ fn the_sync_stops_before_the_rate_limit_and_the_next_one_resumes() {
 #[test]
 fn a_429_stops_the_sync_like_the_limit_and_nothing_is_lost() {
     let s = Setup::new();
-    let runs: Vec<Value> = (0..4).map(|i| strava_run(22_000_000_000 + i, 8 - 2 * i, 6.0, 20.0)).collect();
+    let runs: Vec<Value> = (0..4)
+        .map(|i| strava_run(22_000_000_000 + i, 8 - 2 * i, 6.0, 20.0))
+        .collect();
     {
         let mut st = s.fake.state();
         st.activities = runs;
@@ -493,7 +549,9 @@ fn a_429_stops_the_sync_like_the_limit_and_nothing_is_lost() {
 #[test]
 fn server_errors_and_slow_answers_are_retried() {
     let s = Setup::with("2026-11-22", "timeout_s = 1.0");
-    let runs: Vec<Value> = (0..3).map(|i| strava_run(23_000_000_000 + i, 6 - 2 * i, 6.0, 20.0)).collect();
+    let runs: Vec<Value> = (0..3)
+        .map(|i| strava_run(23_000_000_000 + i, 6 - 2 * i, 6.0, 20.0))
+        .collect();
     {
         let mut st = s.fake.state();
         st.activities = runs;
@@ -520,7 +578,10 @@ fn server_errors_and_slow_answers_are_retried() {
     }
     let (code, summary, stderr) = s.sync(&[]);
     assert_eq!(code, 1, "{summary}");
-    assert!(stderr.contains("did not answer") && stderr.contains("after 3 tries"), "{stderr}");
+    assert!(
+        stderr.contains("did not answer") && stderr.contains("after 3 tries"),
+        "{stderr}"
+    );
     assert_eq!(s.rows().len(), 3);
     s.fake.state().fail_next = 0;
     assert_eq!(n(&s.sync_ok(), "new"), 1);
@@ -544,7 +605,10 @@ fn expiring_tokens_are_refreshed_saved_and_rotated() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(s.token_path()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(s.token_path())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 }
@@ -552,7 +616,9 @@ fn expiring_tokens_are_refreshed_saved_and_rotated() {
 #[test]
 fn a_401_mid_sync_refreshes_once_and_goes_on() {
     let s = Setup::new();
-    let runs: Vec<Value> = (0..4).map(|i| strava_run(25_000_000_000 + i, 8 - 2 * i, 6.0, 20.0)).collect();
+    let runs: Vec<Value> = (0..4)
+        .map(|i| strava_run(25_000_000_000 + i, 8 - 2 * i, 6.0, 20.0))
+        .collect();
     s.fake.state().activities = runs;
     s.login();
     s.fake.state().revoke_access_after = Some(2);
@@ -583,7 +649,9 @@ fn a_dead_grant_asks_for_a_new_authorization() {
 
 #[test]
 fn a_killed_sync_loses_nothing_and_the_next_one_matches_a_clean_sync() {
-    let runs: Vec<Value> = (0..12).map(|i| strava_run(27_000_000_000 + i, 24 - 2 * i, 6.0 + i as f64, 30.0)).collect();
+    let runs: Vec<Value> = (0..12)
+        .map(|i| strava_run(27_000_000_000 + i, 24 - 2 * i, 6.0 + i as f64, 30.0))
+        .collect();
     // The clean run, in its own world.
     let clean = Setup::new();
     clean.fake.state().activities = runs.clone();
@@ -605,7 +673,11 @@ fn a_killed_sync_loses_nothing_and_the_next_one_matches_a_clean_sync() {
     child.0.kill().unwrap();
     child.0.wait().unwrap();
     let partial = s.rows();
-    assert_eq!(partial.len(), 6, "the runs before the interrupted one are stored");
+    assert_eq!(
+        partial.len(),
+        6,
+        "the runs before the interrupted one are stored"
+    );
     assert_eq!(partial[..], expected[..6]);
 
     s.fake.state().hang_streams_of = None;
@@ -652,9 +724,10 @@ fn logout_revokes_and_deletes_the_tokens() {
 
 fn intervals_setup() -> Setup {
     let s = Setup::with("2026-09-30", "timeout_s = 5.0");
-    let list: Vec<Value> =
-        serde_json::from_str(include_str!("../fixtures/intervals_api/athlete_activities.json"))
-            .unwrap();
+    let list: Vec<Value> = serde_json::from_str(include_str!(
+        "../fixtures/intervals_api/athlete_activities.json"
+    ))
+    .unwrap();
     s.fake.state().intervals_activities = list;
     s
 }
@@ -677,9 +750,16 @@ fn intervals_sync_skips_strava_stubs_uses_the_loss_and_shows_wellness_apart() {
     let wellness = summary["wellness"].as_array().unwrap();
     assert_eq!(wellness.len(), 2);
     assert_eq!(wellness[1]["injury"], 2);
-    let text = s.cmd().args(["sync", "--source", "intervals"]).output().unwrap();
+    let text = s
+        .cmd()
+        .args(["sync", "--source", "intervals"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("2026-09-28  soreness 3, injury 2, \"left achilles tight\""), "{text}");
+    assert!(
+        text.contains("2026-09-28  soreness 3, injury 2, \"left achilles tight\""),
+        "{text}"
+    );
     assert!(text.contains("kneeguard's pain log is separate"), "{text}");
     assert_eq!(s.rows().len(), 1, "no duplicate on the second sync");
 }
@@ -695,7 +775,10 @@ fn intervals_bad_key_and_429_are_explained() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("intervals.icu refused the API key (Access denied)"), "{err}");
+    assert!(
+        err.contains("intervals.icu refused the API key (Access denied)"),
+        "{err}"
+    );
 
     s.fake.state().intervals_429_next = 1;
     let (code, summary, _) = s.sync(&["--source", "intervals"]);
