@@ -2,7 +2,7 @@
 //! the pain threshold.
 //!
 //! The crate is a library with a thin binary. `readers` parse files, `core` computes (pure),
-//! `db` stores, `import` walks inputs, `render` formats, and `cli` ties them to the command line.
+//! `db` stores, `import` walks inputs, `sync` fetches from Strava and intervals.icu, `render` formats, and `cli` ties them to the command line.
 
 pub mod cli;
 pub mod core;
@@ -12,4 +12,5 @@ pub mod model;
 pub mod readers;
 pub mod render;
 pub mod settings;
+pub mod sync;
 pub mod synth;

@@ -36,6 +36,9 @@ pub struct Config {
     pub load: LoadSettings,
     pub pain: PainSettings,
     pub plan: PlanSettings,
+    pub strava: StravaConfig,
+    pub intervals: IntervalsConfig,
+    pub sync: SyncConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -80,6 +83,105 @@ impl ImportConfig {
     }
 }
 
+/// The Strava connection: the runner's own API application and where the tokens live.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StravaConfig {
+    /// The Client ID of the runner's Strava API application.
+    pub client_id: Option<String>,
+    /// Its Client Secret; never printed (also `KNEEGUARD_STRAVA_CLIENT_SECRET`).
+    #[serde(skip_serializing)]
+    pub client_secret: Option<String>,
+    /// Base of `/oauth/authorize`, `/oauth/token` and `/oauth/revoke`.
+    pub oauth_url: String,
+    /// Base of the API (`/athlete/activities`, `/activities/{id}/streams`).
+    pub api_url: String,
+    /// The token file; unset: `strava-tokens.json` in the data directory.
+    pub token_file: Option<PathBuf>,
+    /// The loopback port that catches the authorization redirect; 0 picks a free one.
+    pub redirect_port: u16,
+    /// How long `auth strava` waits for the browser's redirect, seconds.
+    pub auth_timeout_s: u64,
+}
+
+impl Default for StravaConfig {
+    fn default() -> Self {
+        StravaConfig {
+            client_id: None,
+            client_secret: None,
+            oauth_url: "https://www.strava.com".to_string(),
+            api_url: "https://www.strava.com/api/v3".to_string(),
+            token_file: None,
+            redirect_port: 0,
+            auth_timeout_s: 300,
+        }
+    }
+}
+
+/// The intervals.icu connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntervalsConfig {
+    /// Base URL of intervals.icu.
+    pub api_url: String,
+    /// The personal API key (intervals.icu Settings → Developer Settings); never printed.
+    #[serde(skip_serializing)]
+    pub api_key: Option<String>,
+    /// The athlete id; "0" is the key's owner.
+    pub athlete_id: String,
+    /// Activities are fetched in date windows of this many days (the API has no paging).
+    pub window_days: i64,
+}
+
+impl Default for IntervalsConfig {
+    fn default() -> Self {
+        IntervalsConfig {
+            api_url: "https://intervals.icu".to_string(),
+            api_key: None,
+            athlete_id: "0".to_string(),
+            window_days: 30,
+        }
+    }
+}
+
+/// How `kneeguard sync` fetches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncConfig {
+    /// The first sync reaches back this many days (later ones start from the newest synced run).
+    pub first_sync_days: i64,
+    /// Each sync starts this many days before the newest synced run, to catch late uploads.
+    pub overlap_days: i64,
+    /// Runs from this many weeks before today on get their altitude streams (one request each)
+    /// and kneeguard's own descent; older runs get descent estimated from their climb.
+    pub stream_window_weeks: i64,
+    /// Activities per list request (Strava allows at most 200).
+    pub per_page: u32,
+    /// A request that takes longer than this, seconds, has timed out.
+    pub timeout_s: f64,
+    /// Tries of a request that failed with a server error or a timeout.
+    pub tries: u32,
+    /// The pause before the first retry, milliseconds; it doubles with each further retry.
+    pub retry_delay_ms: u64,
+    /// Requests left unused in each Strava rate-limit window (for other apps of the runner).
+    pub rate_limit_reserve: u32,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            first_sync_days: 365,
+            overlap_days: 1,
+            stream_window_weeks: 8,
+            per_page: 200,
+            timeout_s: 30.0,
+            tries: 4,
+            retry_delay_ms: 2000,
+            rate_limit_reserve: 0,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("cannot read the config file {path}: {source}")]
@@ -116,6 +218,38 @@ impl Config {
         }
     }
 
+    /// Applies the `KNEEGUARD_STRAVA_*` and `KNEEGUARD_INTERVALS_*` environment variables
+    /// (`var` looks one up); they override the file.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        let set = |target: &mut Option<String>, name: &str| {
+            if let Some(v) = var(name).filter(|v| !v.trim().is_empty()) {
+                *target = Some(v.trim().to_string());
+            }
+        };
+        set(&mut self.strava.client_id, "KNEEGUARD_STRAVA_CLIENT_ID");
+        set(
+            &mut self.strava.client_secret,
+            "KNEEGUARD_STRAVA_CLIENT_SECRET",
+        );
+        set(&mut self.intervals.api_key, "KNEEGUARD_INTERVALS_API_KEY");
+        let url = |target: &mut String, name: &str| {
+            if let Some(v) = var(name).filter(|v| !v.trim().is_empty()) {
+                *target = v.trim().trim_end_matches('/').to_string();
+            }
+        };
+        url(&mut self.strava.oauth_url, "KNEEGUARD_STRAVA_OAUTH_URL");
+        url(&mut self.strava.api_url, "KNEEGUARD_STRAVA_API_URL");
+        url(&mut self.intervals.api_url, "KNEEGUARD_INTERVALS_API_URL");
+    }
+
+    /// The Strava token file: the configured one, else beside the default database.
+    pub fn strava_token_path(&self) -> Option<PathBuf> {
+        self.strava
+            .token_file
+            .clone()
+            .or_else(|| data_dir().map(|d| d.join("strava-tokens.json")))
+    }
+
     /// The configured time zone, else the system's, else UTC.
     pub fn time_zone(&self) -> Result<Tz, SettingsError> {
         match self
@@ -146,6 +280,9 @@ pub struct Settings {
     pub today: NaiveDate,
     /// The current instant (from the clock, or noon of `--today` when that is given).
     pub now: chrono::DateTime<Utc>,
+    /// The real current instant, whatever `--today` says: for token expiry and rate-limit
+    /// windows, which follow the services' clocks.
+    pub wall_clock: chrono::DateTime<Utc>,
     pub units: Units,
 }
 
@@ -188,6 +325,27 @@ mod tests {
             text.contains("c.toml") && text.contains("duplicate_window"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_secrets_are_never_serialized() {
+        let mut c = Config::parse(
+            "[strava]\nclient_id = \"1\"\nclient_secret = \"s3cret\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        c.apply_env(|name| match name {
+            "KNEEGUARD_STRAVA_CLIENT_ID" => Some("42".into()),
+            "KNEEGUARD_STRAVA_API_URL" => Some("http://127.0.0.1:9/api/v3/".into()),
+            "KNEEGUARD_INTERVALS_API_KEY" => Some("k3y".into()),
+            _ => None,
+        });
+        assert_eq!(c.strava.client_id.as_deref(), Some("42"));
+        assert_eq!(c.strava.client_secret.as_deref(), Some("s3cret"));
+        assert_eq!(c.strava.api_url, "http://127.0.0.1:9/api/v3");
+        assert_eq!(c.strava.oauth_url, "https://www.strava.com");
+        let text = toml::to_string(&c).unwrap();
+        assert!(!text.contains("s3cret") && !text.contains("k3y"), "{text}");
     }
 
     #[test]

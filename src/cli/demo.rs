@@ -47,6 +47,7 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
             tz: DEMO_ZONE,
             today,
             now,
+            wall_clock: ctx.settings.wall_clock,
             units: ctx.settings.units,
         },
         format: ctx.format,

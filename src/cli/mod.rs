@@ -5,6 +5,7 @@
 
 mod activities;
 mod add;
+mod auth;
 mod check;
 mod config;
 mod demo;
@@ -12,6 +13,7 @@ mod import;
 mod pain;
 mod plan;
 mod status;
+mod sync;
 mod weeks;
 
 use crate::db::Store;
@@ -49,6 +51,7 @@ Examples:
   kneeguard status                                 today's zone, thresholds and next step
   kneeguard add run --km 8 --minutes 46 --descent 40
   kneeguard add cross --kind elliptical --minutes 40
+  kneeguard auth strava && kneeguard sync          recent runs from Strava
 
 Not medical advice: see a physiotherapist or sports doctor when the knee swells or does not
 improve.";
@@ -99,6 +102,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     Status(status::StatusArgs),
     Config(config::ConfigArgs),
+    Auth(auth::AuthArgs),
+    Sync(sync::SyncArgs),
 }
 
 /// What every subcommand receives.
@@ -152,9 +157,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         settings,
         format: cli.global.format,
     };
+    // Commands that do not open the database.
     match &cli.command {
         Command::Config(args) => return config::run(args, &ctx, &cli.global, out),
         Command::Demo(args) => return demo::run(args, &ctx, out),
+        Command::Auth(args) => return auth::run(args, &ctx, out),
         _ => {}
     }
     let mut store = Store::open(&ctx.settings.db_path)?;
@@ -167,7 +174,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Pain(args) => pain::run(&args, &ctx, &mut store, out),
         Command::Plan(args) => plan::run(&args, &ctx, &store, out),
         Command::Status(args) => status::run(&args, &ctx, &store, out),
-        Command::Config(_) | Command::Demo(_) => unreachable!("handled above"),
+        Command::Sync(args) => sync::run(&args, &ctx, &mut store, out),
+        Command::Config(_) | Command::Demo(_) | Command::Auth(_) => unreachable!("handled above"),
     }
 }
 
@@ -176,10 +184,12 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
         Some(p) => (Some(p.clone()), true),
         None => (settings::default_config_path(), false),
     };
-    let config = match &config_path {
+    let mut config = match &config_path {
         Some(p) => Config::load(p, must_exist)?,
         None => Config::default(),
     };
+    config.apply_env(|name| std::env::var(name).ok());
+    let wall_clock = Utc::now();
     let tz = config.time_zone()?;
     let db_path = match global
         .db
@@ -201,10 +211,7 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
                 .map_or_else(|| noon.and_utc(), |t| t.with_timezone(&Utc));
             (day, now)
         }
-        None => {
-            let now = Utc::now();
-            (now.with_timezone(&tz).date_naive(), now)
-        }
+        None => (wall_clock.with_timezone(&tz).date_naive(), wall_clock),
     };
     Ok(Settings {
         db_path,
@@ -213,6 +220,7 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
         tz,
         today,
         now,
+        wall_clock,
     })
 }
 

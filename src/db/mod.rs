@@ -79,6 +79,15 @@ pub struct MatchRule {
     pub distance_pct: f64,
 }
 
+/// An activity stored under an API id, as a sync needs to know it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalRef {
+    pub id: i64,
+    pub source_kind: SourceKind,
+    pub raw_json: Option<String>,
+    pub descent_estimated: bool,
+}
+
 /// Which activities to list.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
@@ -367,6 +376,114 @@ impl Store {
             .optional()?
             .is_some())
     }
+
+    /// The activity recorded under an API id such as `strava:15000000003`.
+    pub fn find_external(&self, external_id: &str) -> Result<Option<ExternalRef>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, source_kind, raw_json, descent_estimated FROM activities
+                 WHERE external_id = ?1",
+                [external_id],
+                |r| {
+                    let kind: String = r.get(1)?;
+                    Ok(ExternalRef {
+                        id: r.get(0)?,
+                        source_kind: SourceKind::parse(&kind).unwrap_or(SourceKind::File),
+                        raw_json: r.get(2)?,
+                        descent_estimated: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The start of the newest activity whose API id begins with `prefix` (`strava:`).
+    pub fn newest_external_start(&self, prefix: &str) -> Result<Option<DateTime<Utc>>> {
+        let ts: Option<i64> = self.conn.query_row(
+            "SELECT max(start_ts) FROM activities WHERE substr(external_id, 1, length(?1)) = ?1",
+            [prefix],
+            |r| r.get(0),
+        )?;
+        Ok(ts.and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)))
+    }
+
+    /// The stored activity that is the same run as `activity` under `rule`, if any.
+    pub fn find_duplicate(&self, activity: &NewActivity, rule: MatchRule) -> Result<Option<i64>> {
+        find_same_run(&self.conn, activity, rule)
+    }
+
+    /// Records an API id on an activity that has none (a file import the API also lists);
+    /// `false` when it already had one.
+    pub fn set_external_id(&mut self, id: i64, external_id: &str) -> Result<bool> {
+        let tx = self.write_transaction()?;
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM activities WHERE external_id = ?1)",
+            [external_id],
+            |r| r.get(0),
+        )?;
+        let changed = !taken
+            && tx.execute(
+                "UPDATE activities SET external_id = ?2 WHERE id = ?1 AND external_id IS NULL",
+                params![id, external_id],
+            )? > 0;
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Replaces the service's figures of a synced activity (edited on the service since). The
+    /// descent and series are replaced only with `replace_descent`, so a descent computed from
+    /// streams is kept when the summary changes; the runner's note is always kept.
+    pub fn update_api_activity(
+        &mut self,
+        id: i64,
+        a: &NewActivity,
+        replace_descent: bool,
+    ) -> Result<()> {
+        let tx = self.write_transaction()?;
+        tx.execute(
+            "UPDATE activities SET
+                sport = ?2, sport_label = ?3, start_ts = ?4, utc_offset_s = ?5, distance_m = ?6,
+                moving_s = ?7, elapsed_s = ?8, ascent_m = ?9, device_distance_m = ?10,
+                device_timer_s = ?11, device_ascent_m = ?12, name = ?13, device = ?14,
+                raw_json = ?15
+             WHERE id = ?1",
+            params![
+                id,
+                a.sport.as_str(),
+                a.sport_label,
+                a.start.map(|s| s.timestamp()),
+                a.utc_offset_s,
+                a.distance_m,
+                a.moving_s,
+                a.elapsed_s,
+                a.ascent_m,
+                a.device_totals.distance_m,
+                a.device_totals.timer_s,
+                a.device_totals.ascent_m,
+                a.name,
+                a.device,
+                a.raw_json,
+            ],
+        )?;
+        if replace_descent {
+            let series_blob = (!a.series.is_empty()).then(|| series::encode(&a.series));
+            tx.execute(
+                "UPDATE activities SET descent_m = ?2, descent_estimated = ?3,
+                    device_descent_m = ?4, series = coalesce(?5, series)
+                 WHERE id = ?1",
+                params![
+                    id,
+                    a.descent_m,
+                    a.descent_estimated,
+                    a.device_totals.descent_m,
+                    series_blob
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 fn now_text() -> String {
@@ -592,6 +709,49 @@ mod tests {
         };
         assert_eq!(store.activities(&on("2026-05-02")).unwrap().len(), 1);
         assert_eq!(store.activities(&on("2026-05-01")).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn api_ids_are_found_linked_and_updated() {
+        let mut store = Store::open_in_memory().unwrap();
+        let Stored::New(file) = store.store_activity(&run(7, 10.0), None).unwrap() else {
+            panic!()
+        };
+        assert_eq!(store.newest_external_start("strava:").unwrap(), None);
+        let mut api = run(7, 10.1);
+        api.source_kind = SourceKind::Strava;
+        api.external_id = Some("strava:5".into());
+        assert_eq!(store.find_duplicate(&api, RULE).unwrap(), Some(file));
+        assert!(store.set_external_id(file, "strava:5").unwrap());
+        assert!(!store.set_external_id(file, "strava:6").unwrap());
+        let found = store.find_external("strava:5").unwrap().unwrap();
+        assert_eq!((found.id, found.source_kind), (file, SourceKind::File));
+        assert_eq!(
+            store.newest_external_start("strava:").unwrap(),
+            run(7, 0.0).start
+        );
+        assert_eq!(store.newest_external_start("intervals:").unwrap(), None);
+
+        let mut synced = run(9, 8.0);
+        synced.source_kind = SourceKind::Strava;
+        synced.external_id = Some("strava:7".into());
+        synced.descent_m = Some(50.0);
+        let Stored::New(id) = store.store_activity(&synced, None).unwrap() else {
+            panic!()
+        };
+        synced.name = Some("Renamed".into());
+        synced.descent_m = Some(80.0);
+        store.update_api_activity(id, &synced, false).unwrap();
+        let all = store.activities(&ActivityFilter::default()).unwrap();
+        let updated = all.iter().find(|a| a.id == id).unwrap();
+        assert_eq!(updated.name.as_deref(), Some("Renamed"));
+        assert_eq!(updated.descent_m, Some(50.0));
+        store.update_api_activity(id, &synced, true).unwrap();
+        let all = store.activities(&ActivityFilter::default()).unwrap();
+        assert_eq!(
+            all.iter().find(|a| a.id == id).unwrap().descent_m,
+            Some(80.0)
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@ mod common;
 mod add;
 mod cli;
 mod corpus;
+mod fake_strava;
 mod import;
 mod load;
 mod pain;
+mod sync;

@@ -1,0 +1,283 @@
+//! `kneeguard sync`: recent activities from Strava or intervals.icu.
+
+use super::{exit, Context};
+use crate::core::warnings::{warnings_for, Warning};
+use crate::db::{ActivityFilter, Store};
+use crate::render::{self, OutputFormat};
+use crate::sync::{self, Progress, Source, SyncError, SyncReport, SyncRequest};
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+
+/// Fetch recent activities from Strava (or intervals.icu) into the database.
+///
+/// Starts a day before the newest activity synced last time (the first sync reaches back
+/// `[sync] first_sync_days`), stores each activity in its own transaction and recognises runs
+/// already imported from files. Runs of the last `[sync] stream_window_weeks` weeks get their
+/// altitude streams and kneeguard's own descent; older runs get descent estimated from their
+/// climb. For your full history, import the Strava bulk export instead.
+///
+/// At Strava's rate limit the sync stops before the limit, keeps everything synced so far and
+/// says when to run again; `--wait` sleeps to the next window instead.
+///
+/// Exit status: 0 when everything was synced; 1 when the sync stopped early (rate limit,
+/// server trouble: run it again later, nothing is lost); 2 on an error that needs you
+/// (authorization, configuration).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  kneeguard auth strava                  connect once (see `kneeguard auth --help`)
+  kneeguard sync                         new Strava activities since the last sync
+  kneeguard sync --wait                  sleep through rate-limit windows and finish
+  kneeguard sync --since 2026-09-01      start from a date
+  KNEEGUARD_INTERVALS_API_KEY=... kneeguard sync --source intervals
+  kneeguard sync --format json | jq '{new, requests, resume_after}'")]
+pub struct SyncArgs {
+    /// Where to fetch from
+    #[arg(long, value_enum, default_value_t = Source::Strava)]
+    pub source: Source,
+    /// At a rate limit, sleep until the window resets and go on
+    #[arg(long)]
+    pub wait: bool,
+    /// Fetch activities from this local date on, instead of from the last sync
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub since: Option<NaiveDate>,
+    /// No progress bar
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    #[serde(flatten)]
+    report: &'a SyncReport,
+    warnings: &'a [Warning],
+}
+
+pub fn run(
+    args: &SyncArgs,
+    ctx: &Context,
+    store: &mut Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let settings = &ctx.settings;
+    let config = &settings.config;
+    let request = SyncRequest {
+        today: settings.today,
+        tz: settings.tz,
+        clock: sync::Clock::new(settings.wall_clock),
+        wait: args.wait,
+        since: args.since,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")?;
+    let bar = progress_bar(args.quiet);
+    let mut on_progress = |p: Progress| match p {
+        Progress::Listed(n) => bar.inc_length(n as u64),
+        Progress::Done(name) => {
+            bar.set_message(render::truncate(&name, 40));
+            bar.inc(1);
+        }
+    };
+    let result = match args.source {
+        Source::Strava => {
+            let token_path = config.strava_token_path().context(
+                "cannot find a data directory for the Strava tokens: set [strava] token_file",
+            )?;
+            runtime.block_on(sync::sync_strava(
+                store,
+                config,
+                &token_path,
+                &request,
+                &mut on_progress,
+            ))
+        }
+        Source::Intervals => runtime.block_on(sync::sync_intervals(
+            store,
+            config,
+            &request,
+            &mut on_progress,
+        )),
+    };
+    bar.finish_and_clear();
+    let report = result?;
+    let warnings = if report.new_ids.is_empty() {
+        Vec::new()
+    } else {
+        let all = store.activities(&ActivityFilter::default())?;
+        warnings_for(&all, &config.load, &report.new_ids)
+    };
+    match ctx.format {
+        OutputFormat::Json => render::json(
+            out,
+            &Output {
+                report: &report,
+                warnings: &warnings,
+            },
+        )?,
+        OutputFormat::Table | OutputFormat::Csv => write_text(out, ctx, &report, &warnings)?,
+    }
+    Ok(match &report.failure {
+        None => exit::OK,
+        Some(e) if e.is_transient() => {
+            if matches!(ctx.format, OutputFormat::Json) {
+                // The text summary says it on stdout; beside JSON it goes to stderr.
+                eprintln!("{}", stop_line(ctx, &report, e));
+            }
+            exit::SOME_FAILED
+        }
+        Some(e) => {
+            eprintln!("error: {e}");
+            eprintln!(
+                "  {} activities synced before the error are kept.",
+                report.new + report.updated
+            );
+            exit::FATAL
+        }
+    })
+}
+
+/// "rate limit reached: 37 of 120 activities synced; run again after 10:45".
+fn stop_line(ctx: &Context, report: &SyncReport, error: &SyncError) -> String {
+    let done = report.new + report.updated + report.unchanged + report.duplicates;
+    match error {
+        SyncError::RateLimited {
+            resume_after,
+            daily,
+        } => {
+            let local = resume_after.with_timezone(&ctx.settings.tz);
+            let when = if local.date_naive() == ctx.settings.wall_clock.with_timezone(&ctx.settings.tz).date_naive() {
+                local.format("%H:%M").to_string()
+            } else {
+                local.format("%Y-%m-%d %H:%M").to_string()
+            };
+            format!(
+                "rate limit reached{}: {done} of {} listed activities synced; run again after {when} \
+                 (or use --wait)",
+                if *daily { " for today" } else { "" },
+                report.fetched
+            )
+        }
+        other => format!("sync stopped: {other}; {done} of {} listed activities synced, the rest follow on the next run", report.fetched),
+    }
+}
+
+fn write_text(
+    out: &mut dyn Write,
+    ctx: &Context,
+    r: &SyncReport,
+    warnings: &[Warning],
+) -> std::io::Result<()> {
+    let service = if r.source == "intervals" {
+        "intervals.icu"
+    } else {
+        "Strava"
+    };
+    let mut parts = vec![format!("{} new", r.new)];
+    if r.updated > 0 {
+        parts.push(format!("{} updated", r.updated));
+    }
+    if r.unchanged > 0 {
+        parts.push(format!("{} already synced", r.unchanged));
+    }
+    if r.duplicates > 0 {
+        parts.push(format!(
+            "{} already stored from files (linked)",
+            r.duplicates
+        ));
+    }
+    writeln!(
+        out,
+        "{service}: {} {} listed: {}.",
+        r.fetched,
+        if r.fetched == 1 {
+            "activity"
+        } else {
+            "activities"
+        },
+        parts.join(", ")
+    )?;
+    if r.streams_fetched > 0 {
+        if let Some(from) = r.stream_window_start {
+            writeln!(
+                out,
+                "Descent computed from altitude streams for {} run{} since {from}.",
+                r.streams_fetched,
+                if r.streams_fetched == 1 { "" } else { "s" }
+            )?;
+        }
+    }
+    if r.descent_estimated > 0 {
+        writeln!(
+            out,
+            "{} {} descent estimated from the climb (a loop descends what it climbs); for exact \
+             descent of older runs import the Strava bulk export: `kneeguard import export.zip`.",
+            r.descent_estimated,
+            if r.descent_estimated == 1 {
+                "activity has its"
+            } else {
+                "activities have their"
+            }
+        )?;
+    }
+    if r.stubs_skipped > 0 {
+        writeln!(
+            out,
+            "{} Strava activities are only stubs on intervals.icu: `kneeguard sync` fetches them from Strava.",
+            r.stubs_skipped
+        )?;
+    }
+    if !r.wellness.is_empty() {
+        writeln!(
+            out,
+            "\nintervals.icu wellness (shown only; kneeguard's pain log is separate):"
+        )?;
+        for d in &r.wellness {
+            let mut bits = Vec::new();
+            if let Some(s) = d.soreness {
+                bits.push(format!("soreness {s}"));
+            }
+            if let Some(i) = d.injury {
+                bits.push(format!("injury {i}"));
+            }
+            if let Some(c) = &d.comments {
+                bits.push(format!("\"{c}\""));
+            }
+            writeln!(out, "  {}  {}", d.date, bits.join(", "))?;
+        }
+    }
+    writeln!(
+        out,
+        "{} request{} ({} list, {} streams).",
+        r.requests,
+        if r.requests == 1 { "" } else { "s" },
+        r.list_requests,
+        r.streams_requests
+    )?;
+    if let Some(e) = &r.failure {
+        if e.is_transient() {
+            writeln!(out, "{}", stop_line(ctx, r, e))?;
+        }
+    }
+    if !warnings.is_empty() {
+        writeln!(out, "\nWarnings raised by the new activities:")?;
+        render::warnings(out, warnings)?;
+    }
+    Ok(())
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} activities  {elapsed}  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
