@@ -244,13 +244,14 @@ fn run_add(
                 entry.date,
                 entry.id
             )?;
-            let ceiling = 2;
+            let pain = &settings.config.pain;
+            let ceiling = pain.ceiling;
             if entry.swelling {
                 writeln!(
                     out,
                     "Swelling: rest the knee and see a physiotherapist or sports doctor."
                 )?;
-            } else if entry.score > 5 {
+            } else if entry.score > pain.amber_max {
                 writeln!(out, "That is in the red zone: stop running for now; `kneeguard plan` shows what to do instead.")?;
             } else if entry.score > ceiling {
                 writeln!(

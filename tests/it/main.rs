@@ -9,4 +9,5 @@ mod fake_strava;
 mod import;
 mod load;
 mod pain;
+mod plan;
 mod sync;
