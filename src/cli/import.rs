@@ -3,7 +3,7 @@
 use super::{exit, Context};
 use crate::core::warnings::{warnings_for, Warning};
 use crate::db::{ActivityFilter, Store};
-use crate::import::{sources, ImportOutcome, Importer};
+use crate::import::{pipeline, sources, ImportOutcome, Importer};
 use crate::render::{self, OutputFormat};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -71,27 +71,28 @@ pub fn run(
     let config = &ctx.settings.config;
     let mut importer = Importer::new(store, config, ctx.settings.tz);
     let mut summary = Summary::default();
-    let mut fatal: Option<crate::db::DbError> = None;
     let max_bytes = config.import.max_file_mb.saturating_mul(1_000_000);
-    sources::read_all(
-        &planned,
-        max_bytes,
-        &mut |more| progress.inc_length(more),
-        &mut |input| {
-            if fatal.is_some() {
-                return;
-            }
-            let label = input.label().to_string();
+    // Reading and measuring files runs on every core; storing stays in input order.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let result = pipeline::run(
+        &mut importer,
+        workers,
+        |sink| {
+            sources::read_all(
+                &planned,
+                max_bytes,
+                &mut |more| progress.inc_length(more),
+                sink,
+            )
+        },
+        |label, outcome| {
             progress.set_message(render::truncate(&label, 40));
-            match importer.import(input) {
-                Ok(outcome) => summary.add(label, outcome),
-                Err(e) => fatal = Some(e),
-            }
             progress.inc(1);
+            summary.add(label, outcome);
         },
     );
     progress.finish_and_clear();
-    if let Some(e) = fatal {
+    if let Err(e) = result {
         // Everything before the failing file is stored; say so with the error.
         return Err(anyhow::Error::new(e).context(format!(
             "import stopped after {} of the inputs; what was imported before is kept",

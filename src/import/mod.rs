@@ -4,9 +4,11 @@
 //! [`sources`] expands paths and archives into [`Input`]s; [`Importer::import`] turns one input
 //! into an [`ImportOutcome`]. Nothing here prints: the `import` command renders the outcomes.
 
+pub mod pipeline;
 pub mod sources;
 pub mod strava_csv;
 
+use crate::core::descent::DescentSettings;
 use crate::core::measure;
 use crate::db::{Store, Stored};
 use crate::model::{NewActivity, ParsedActivity, ParsedFile, SourceKind, Sport};
@@ -55,36 +57,59 @@ impl<'a> Importer<'a> {
         Importer { store, config, tz }
     }
 
-    /// Imports one input. Database errors are returned (they are fatal); problems with the
-    /// input itself become [`ImportOutcome::Failed`].
+    /// Imports one input, start to finish. Database errors are returned (they are fatal);
+    /// problems with the input itself become [`ImportOutcome::Failed`]. [`pipeline`] does the
+    /// same for many inputs with the reading spread over threads.
     pub fn import(&mut self, input: Input) -> Result<ImportOutcome, crate::db::DbError> {
-        match input {
-            Input::Unreadable { error, .. } => Ok(ImportOutcome::Failed { error }),
-            Input::ExportRowOnly { label, row } => self.import_export_row(&label, &row),
+        match self.triage(input)? {
+            Triage::Done(outcome) => Ok(outcome),
+            Triage::Read(job) => {
+                let prepared = prepare(job, &self.config.descent, self.tz);
+                self.store(prepared)
+            }
+            Triage::Row { label, row } => self.store_row(&label, &row),
+        }
+    }
+
+    /// The first step, on the thread that owns the store: inputs already settled (unreadable,
+    /// empty, seen before) end here; files go on to [`prepare`].
+    pub fn triage(&mut self, input: Input) -> Result<Triage, crate::db::DbError> {
+        let (label, bytes, format, export_row) = match input {
+            Input::Unreadable { error, .. } => {
+                return Ok(Triage::Done(ImportOutcome::Failed { error }))
+            }
+            Input::ExportRowOnly { label, row } => return Ok(Triage::Row { label, row }),
             Input::File {
                 label,
                 bytes,
                 format,
                 export_row,
-            } => self.import_file(&label, &bytes, format, export_row.as_ref()),
+            } => (label, bytes, format, export_row),
+        };
+        if bytes.is_empty() {
+            return Ok(Triage::Done(ImportOutcome::Failed {
+                error: "the file is empty".to_string(),
+            }));
         }
+        let hash = content_hash(&bytes);
+        if let Some(outcome) = self.seen_before(&hash)? {
+            return Ok(Triage::Done(outcome));
+        }
+        Ok(Triage::Read(FileJob {
+            label,
+            bytes,
+            format,
+            export_row,
+            hash,
+        }))
     }
 
-    fn import_file(
-        &mut self,
-        label: &str,
-        bytes: &[u8],
-        format: Option<Format>,
-        export_row: Option<&ExportRow>,
-    ) -> Result<ImportOutcome, crate::db::DbError> {
-        if bytes.is_empty() {
-            return Ok(ImportOutcome::Failed {
-                error: "the file is empty".to_string(),
-            });
-        }
-        let hash = content_hash(bytes);
-        if let Some(seen) = self.store.seen_file(&hash)? {
-            return Ok(match seen.outcome.as_str() {
+    /// The outcome for content imported or skipped before, if it was.
+    fn seen_before(&self, hash: &str) -> Result<Option<ImportOutcome>, crate::db::DbError> {
+        Ok(self
+            .store
+            .seen_file(hash)?
+            .map(|seen| match seen.outcome.as_str() {
                 "not_activity" => ImportOutcome::Skipped {
                     reason: format!("seen before as {}: not an activity", seen.path),
                 },
@@ -92,108 +117,47 @@ impl<'a> Importer<'a> {
                     first_path: seen.path,
                     activity_id: seen.activity_id,
                 },
-            });
-        }
-        let Some(format) = format else {
-            return Ok(ImportOutcome::Failed {
-                error: ReadError::UnknownFormat.to_string(),
-            });
-        };
-        let parsed = match read_guarded(bytes, format) {
-            Ok(parsed) => parsed,
-            Err(error) => return Ok(ImportOutcome::Failed { error }),
-        };
-        let (activities, mut remarks) = match parsed {
-            ParsedFile::NotAnActivity { reason } => {
-                self.store.record_skipped_file(&hash, label, &reason)?;
-                return Ok(ImportOutcome::Skipped { reason });
+            }))
+    }
+
+    /// The last step, on the thread that owns the store: one transaction for the file. The
+    /// same content met earlier in the same batch is recognised here.
+    pub fn store(&mut self, prepared: Prepared) -> Result<ImportOutcome, crate::db::DbError> {
+        match prepared {
+            Prepared::Failed { error } => Ok(ImportOutcome::Failed { error }),
+            Prepared::NotAnActivity {
+                label,
+                hash,
+                reason,
+            } => {
+                if let Some(outcome) = self.seen_before(&hash)? {
+                    return Ok(outcome);
+                }
+                self.store.record_skipped_file(&hash, &label, &reason)?;
+                Ok(ImportOutcome::Skipped { reason })
             }
-            ParsedFile::Activities {
+            Prepared::Activities {
+                label,
+                hash,
                 activities,
                 remarks,
-            } => (activities, remarks),
-        };
-        if activities.is_empty() {
-            let reason = "no activity data in the file".to_string();
-            self.store.record_skipped_file(&hash, label, &reason)?;
-            return Ok(ImportOutcome::Skipped { reason });
-        }
-        let several = activities.len() > 1;
-        let new: Vec<NewActivity> = activities
-            .iter()
-            .enumerate()
-            .map(|(i, parsed)| {
-                self.to_new_activity(parsed, label, &hash, i, export_row.filter(|_| !several))
-            })
-            .collect();
-        if new.iter().any(|a| a.start.is_none()) {
-            remarks.push(
-                "stored without a date: the file has no timestamps, so it is listed but not \
-                 counted in weekly load"
-                    .to_string(),
-            );
-        }
-        if new
-            .iter()
-            .any(|a| a.descent_m.is_none() && a.sport.is_run())
-        {
-            remarks.push("no usable altitude: descent unknown".to_string());
-        }
-        let stored = self
-            .store
-            .store_file(&hash, label, &new, self.config.import.match_rule())?;
-        Ok(outcome_of(&stored, remarks))
-    }
-
-    fn to_new_activity(
-        &self,
-        parsed: &ParsedActivity,
-        label: &str,
-        hash: &str,
-        session: usize,
-        export_row: Option<&ExportRow>,
-    ) -> NewActivity {
-        let measured = measure::measure(parsed, &self.config.descent);
-        let start = parsed.start.or_else(|| export_row.and_then(|r| r.start));
-        let sport = export_row
-            .map(|r| r.sport)
-            .filter(|s| *s != Sport::Other)
-            .or(parsed.sport)
-            .unwrap_or(Sport::Other);
-        NewActivity {
-            sport,
-            sport_label: export_row
-                .map(|r| r.type_label.clone())
-                .or_else(|| parsed.sport_label.clone()),
-            start,
-            utc_offset_s: parsed
-                .utc_offset_s
-                .or_else(|| start.map(|s| offset_at(self.tz, s)))
-                .unwrap_or(0),
-            distance_m: measured.distance_m,
-            moving_s: measured.moving_s,
-            elapsed_s: measured.elapsed_s,
-            ascent_m: measured.ascent_m,
-            descent_m: measured.descent_m,
-            descent_estimated: false,
-            device_totals: parsed.totals,
-            name: export_row
-                .and_then(|r| r.name.clone())
-                .or_else(|| parsed.name.clone()),
-            note: None,
-            device: parsed.device.clone(),
-            source_kind: SourceKind::File,
-            source: label.to_string(),
-            content_hash: Some(hash.to_string()),
-            session_index: Some(session as u32),
-            external_id: export_row.map(|r| format!("strava:{}", r.activity_id)),
-            raw_json: None,
-            series: measured.series,
+            } => {
+                if let Some(outcome) = self.seen_before(&hash)? {
+                    return Ok(outcome);
+                }
+                let stored = self.store.store_file(
+                    &hash,
+                    &label,
+                    &activities,
+                    self.config.import.match_rule(),
+                )?;
+                Ok(outcome_of(&stored, remarks))
+            }
         }
     }
 
-    /// A manual activity from a Strava export (a row without a file).
-    fn import_export_row(
+    /// Stores a manual activity from a Strava export (a row without a file).
+    pub fn store_row(
         &mut self,
         label: &str,
         row: &ExportRow,
@@ -229,6 +193,158 @@ impl<'a> Importer<'a> {
             self.config.import.match_rule(),
         )?;
         Ok(outcome_of(&stored, Vec::new()))
+    }
+}
+
+/// An input after [`Importer::triage`].
+#[derive(Debug)]
+pub enum Triage {
+    /// Settled: nothing more to do.
+    Done(ImportOutcome),
+    /// A file to read and measure ([`prepare`], any thread), then store.
+    Read(FileJob),
+    /// A Strava export row without a file, stored as it is ([`Importer::store_row`]).
+    Row { label: String, row: ExportRow },
+}
+
+/// A file waiting to be read.
+#[derive(Debug)]
+pub struct FileJob {
+    label: String,
+    bytes: Vec<u8>,
+    format: Option<Format>,
+    export_row: Option<ExportRow>,
+    hash: String,
+}
+
+/// A file read and measured, ready for [`Importer::store`].
+#[derive(Debug)]
+pub enum Prepared {
+    /// The file could not be read; nothing will be stored.
+    Failed { error: String },
+    /// A valid file without an activity.
+    NotAnActivity {
+        label: String,
+        hash: String,
+        reason: String,
+    },
+    /// The activities to store, with remarks for the runner.
+    Activities {
+        label: String,
+        hash: String,
+        activities: Vec<NewActivity>,
+        remarks: Vec<String>,
+    },
+}
+
+/// Reads and measures one file. Pure (no store, no IO): safe to run on any thread.
+pub fn prepare(job: FileJob, descent: &DescentSettings, tz: Tz) -> Prepared {
+    let FileJob {
+        label,
+        bytes,
+        format,
+        export_row,
+        hash,
+    } = job;
+    let Some(format) = format else {
+        return Prepared::Failed {
+            error: ReadError::UnknownFormat.to_string(),
+        };
+    };
+    let (activities, mut remarks) = match read_guarded(&bytes, format) {
+        Err(error) => return Prepared::Failed { error },
+        Ok(ParsedFile::NotAnActivity { reason }) => {
+            return Prepared::NotAnActivity {
+                label,
+                hash,
+                reason,
+            }
+        }
+        Ok(ParsedFile::Activities {
+            activities,
+            remarks,
+        }) => (activities, remarks),
+    };
+    if activities.is_empty() {
+        return Prepared::NotAnActivity {
+            label,
+            hash,
+            reason: "no activity data in the file".to_string(),
+        };
+    }
+    let several = activities.len() > 1;
+    let row = export_row.as_ref().filter(|_| !several);
+    let new: Vec<NewActivity> = activities
+        .iter()
+        .enumerate()
+        .map(|(i, parsed)| new_activity(parsed, &label, &hash, i, row, descent, tz))
+        .collect();
+    if new.iter().any(|a| a.start.is_none()) {
+        remarks.push(
+            "stored without a date: the file has no timestamps, so it is listed but not \
+             counted in weekly load"
+                .to_string(),
+        );
+    }
+    if new
+        .iter()
+        .any(|a| a.descent_m.is_none() && a.sport.is_run())
+    {
+        remarks.push("no usable altitude: descent unknown".to_string());
+    }
+    Prepared::Activities {
+        label,
+        hash,
+        activities: new,
+        remarks,
+    }
+}
+
+fn new_activity(
+    parsed: &ParsedActivity,
+    label: &str,
+    hash: &str,
+    session: usize,
+    export_row: Option<&ExportRow>,
+    descent: &DescentSettings,
+    tz: Tz,
+) -> NewActivity {
+    let measured = measure::measure(parsed, descent);
+    let start = parsed.start.or_else(|| export_row.and_then(|r| r.start));
+    let sport = export_row
+        .map(|r| r.sport)
+        .filter(|s| *s != Sport::Other)
+        .or(parsed.sport)
+        .unwrap_or(Sport::Other);
+    NewActivity {
+        sport,
+        sport_label: export_row
+            .map(|r| r.type_label.clone())
+            .or_else(|| parsed.sport_label.clone()),
+        start,
+        utc_offset_s: parsed
+            .utc_offset_s
+            .or_else(|| start.map(|s| offset_at(tz, s)))
+            .unwrap_or(0),
+        distance_m: measured.distance_m,
+        moving_s: measured.moving_s,
+        elapsed_s: measured.elapsed_s,
+        ascent_m: measured.ascent_m,
+        descent_m: measured.descent_m,
+        descent_estimated: false,
+        device_totals: parsed.totals,
+        name: export_row
+            .and_then(|r| r.name.clone())
+            .or_else(|| parsed.name.clone()),
+        note: None,
+        device: parsed.device.clone(),
+        source_kind: SourceKind::File,
+        source: label.to_string(),
+        content_hash: Some(hash.to_string()),
+        session_index: Some(session as u32),
+        external_id: export_row.map(|r| format!("strava:{}", r.activity_id)),
+        raw_json: None,
+        series: measured.series,
     }
 }
 
