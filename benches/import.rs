@@ -11,6 +11,10 @@ use kneeguard::import::{Importer, Input};
 use kneeguard::readers::Format;
 use kneeguard::settings::Config;
 use kneeguard::synth::{fit_writer::FitSport, Course};
+#[path = "support/baseline.rs"]
+mod baseline;
+
+use baseline::decode_only;
 use std::path::Path;
 
 /// 40 synthetic runs (5-13 km, 1 Hz), plus the real running and cycling files of the shared
@@ -40,29 +44,6 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
         }
     }
     files
-}
-
-/// fitparser's streaming processor alone: every object deserialized and every data message
-/// decoded, nothing kept.
-fn decode_only(bytes: &[u8]) -> usize {
-    use fitparser::de::{FitObject, FitStreamProcessor};
-    let mut processor = FitStreamProcessor::new();
-    let mut input = bytes;
-    let mut messages = 0;
-    while !input.is_empty() {
-        let Ok((rest, object)) = processor.deserialize_next(input) else {
-            break;
-        };
-        match object {
-            FitObject::Crc(_) => processor.reset(),
-            FitObject::DataMessage(m) => {
-                messages += usize::from(processor.decode_message(m).is_ok())
-            }
-            _ => {}
-        }
-        input = rest;
-    }
-    messages
 }
 
 fn bench(c: &mut Criterion) {

@@ -2,28 +2,11 @@
 //! file of a zip, timed in-process. `cargo run --release --example fit_decode -- ARCHIVE.zip`
 //! prints `bytes seconds`.
 
-use std::io::Read;
+#[path = "../benches/support/baseline.rs"]
+mod baseline;
 
-fn decode_only(bytes: &[u8]) -> usize {
-    use fitparser::de::{FitObject, FitStreamProcessor};
-    let mut processor = FitStreamProcessor::new();
-    let mut input = bytes;
-    let mut messages = 0;
-    while !input.is_empty() {
-        let Ok((rest, object)) = processor.deserialize_next(input) else {
-            break;
-        };
-        match object {
-            FitObject::Crc(_) => processor.reset(),
-            FitObject::DataMessage(m) => {
-                messages += usize::from(processor.decode_message(m).is_ok())
-            }
-            _ => {}
-        }
-        input = rest;
-    }
-    messages
-}
+use baseline::decode_only;
+use std::io::Read;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()

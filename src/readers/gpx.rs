@@ -7,46 +7,18 @@
 //! goes into the one activity in file order. Files without track points are routes or waypoint
 //! lists, which are not activities. The bytes are read in one streaming pass without a tree.
 
-use super::xml::{self, TextBuf, XmlFault, XmlStream};
+use super::xml::{self, TextBuf, XmlFault};
 use super::ReadError;
 use crate::model::{AltitudeSource, ParsedActivity, ParsedFile, Sample, Sport};
 use chrono::{DateTime, Utc};
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart};
 
 const FORMAT: &str = "GPX";
 
 /// Reads a GPX file.
 pub fn read_gpx(bytes: &[u8]) -> Result<ParsedFile, ReadError> {
     let mut state = State::with_capacity(bytes.len() / 200);
-    let mut stream = XmlStream::new(bytes);
-    let fault = loop {
-        match stream.next() {
-            Ok(Event::Eof) => {
-                if state.root_seen && !state.stack.is_empty() {
-                    break Some(XmlFault {
-                        position: stream.position(),
-                        detail: "the file ends before the closing </gpx>".to_owned(),
-                    });
-                }
-                break None;
-            }
-            Ok(Event::Start(start)) => state.start(&start)?,
-            Ok(Event::Empty(start)) => {
-                state.start(&start)?;
-                state.end();
-            }
-            Ok(Event::End(_)) => state.end(),
-            Ok(Event::Text(text)) => state.text(&text),
-            Ok(Event::CData(data)) => state.text(&data),
-            Ok(Event::GeneralRef(reference)) => {
-                if state.capture.is_some() {
-                    state.text.push_ref(&reference);
-                }
-            }
-            Ok(_) => {}
-            Err(fault) => break Some(fault),
-        }
-    };
+    let fault = xml::drive(bytes, &mut state, "gpx")?;
     state.finish(bytes, fault)
 }
 
@@ -387,6 +359,30 @@ pub fn sport_from_type(label: &str) -> Option<Sport> {
         _ => return None,
     };
     Some(sport)
+}
+
+impl xml::Handler for State {
+    fn start(&mut self, start: &BytesStart<'_>) -> Result<(), ReadError> {
+        State::start(self, start)
+    }
+
+    fn end(&mut self) {
+        State::end(self)
+    }
+
+    fn text(&mut self, raw: &[u8]) {
+        State::text(self, raw)
+    }
+
+    fn reference(&mut self, reference: &BytesRef<'_>) {
+        if self.capture.is_some() {
+            self.text.push_ref(reference);
+        }
+    }
+
+    fn unclosed(&self) -> bool {
+        self.root_seen && !self.stack.is_empty()
+    }
 }
 
 #[cfg(test)]

@@ -6,11 +6,11 @@
 //! planned, not recorded, and are skipped. Elements are matched by local name, so namespace
 //! prefixes and extensions (`ns3:TPX`, `ns3:LX`) do not matter. One streaming pass, no tree.
 
-use super::xml::{self, TextBuf, XmlFault, XmlStream};
+use super::xml::{self, TextBuf, XmlFault};
 use super::ReadError;
 use crate::model::{AltitudeSource, DeviceTotals, ParsedActivity, ParsedFile, Sample, Sport};
 use chrono::{DateTime, Utc};
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart};
 
 const FORMAT: &str = "TCX";
 
@@ -20,36 +20,7 @@ const MAX_NAME_CHARS: usize = 80;
 /// Reads a TCX file.
 pub fn read_tcx(bytes: &[u8]) -> Result<ParsedFile, ReadError> {
     let mut state = State::with_capacity(bytes.len() / 400);
-    let mut stream = XmlStream::new(bytes);
-    let fault = loop {
-        match stream.next() {
-            Ok(Event::Eof) => {
-                if state.root_seen && !state.stack.is_empty() {
-                    break Some(XmlFault {
-                        position: stream.position(),
-                        detail: "the file ends before the closing </TrainingCenterDatabase>"
-                            .to_owned(),
-                    });
-                }
-                break None;
-            }
-            Ok(Event::Start(start)) => state.start(&start)?,
-            Ok(Event::Empty(start)) => {
-                state.start(&start)?;
-                state.end();
-            }
-            Ok(Event::End(_)) => state.end(),
-            Ok(Event::Text(text)) => state.text(&text),
-            Ok(Event::CData(data)) => state.text(&data),
-            Ok(Event::GeneralRef(reference)) => {
-                if state.capture.is_some() {
-                    state.text.push_ref(&reference);
-                }
-            }
-            Ok(_) => {}
-            Err(fault) => break Some(fault),
-        }
-    };
+    let fault = xml::drive(bytes, &mut state, "TrainingCenterDatabase")?;
     state.finish(bytes, fault)
 }
 
@@ -447,6 +418,30 @@ fn sport_from_attribute(label: &str) -> Option<Sport> {
         Some(Sport::Other)
     } else {
         None
+    }
+}
+
+impl xml::Handler for State {
+    fn start(&mut self, start: &BytesStart<'_>) -> Result<(), ReadError> {
+        State::start(self, start)
+    }
+
+    fn end(&mut self) {
+        State::end(self)
+    }
+
+    fn text(&mut self, raw: &[u8]) {
+        State::text(self, raw)
+    }
+
+    fn reference(&mut self, reference: &BytesRef<'_>) {
+        if self.capture.is_some() {
+            self.text.push_ref(reference);
+        }
+    }
+
+    fn unclosed(&self) -> bool {
+        self.root_seen && !self.stack.is_empty()
     }
 }
 

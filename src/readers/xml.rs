@@ -5,6 +5,7 @@
 //! Real files are written by many programs, so everything here forgives what it can (a BOM,
 //! namespace prefixes, whitespace, a time without a zone) and reports what it cannot.
 
+use super::ReadError;
 use crate::model::Sample;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -248,6 +249,52 @@ pub fn malformed_remark(fault: &XmlFault, points: usize) -> String {
 pub fn head_mentions(bytes: &[u8], needle: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     head.windows(needle.len()).any(|w| w == needle)
+}
+
+/// What a streaming reader does with the events that [`drive`] hands it.
+pub trait Handler {
+    /// An element opens (an empty element opens and then closes).
+    fn start(&mut self, start: &BytesStart<'_>) -> Result<(), ReadError>;
+    /// The innermost open element closes.
+    fn end(&mut self);
+    /// Text or CDATA inside the current element.
+    fn text(&mut self, raw: &[u8]);
+    /// A character or entity reference (`&amp;`, `&#233;`) inside the current element.
+    fn reference(&mut self, reference: &BytesRef<'_>);
+    /// Whether the root element was opened and has not closed yet.
+    fn unclosed(&self) -> bool;
+}
+
+/// Streams the events of `bytes` into `handler`, in one pass without a tree. Returns the fault
+/// that ended the stream early, if any: malformed XML, or the end of the file inside the root
+/// element `root` (`gpx`, `TrainingCenterDatabase`); the handler keeps what it read before it.
+pub fn drive(
+    bytes: &[u8],
+    handler: &mut impl Handler,
+    root: &str,
+) -> Result<Option<XmlFault>, ReadError> {
+    let mut stream = XmlStream::new(bytes);
+    loop {
+        match stream.next() {
+            Ok(Event::Eof) => {
+                return Ok(handler.unclosed().then(|| XmlFault {
+                    position: stream.position(),
+                    detail: format!("the file ends before the closing </{root}>"),
+                }));
+            }
+            Ok(Event::Start(start)) => handler.start(&start)?,
+            Ok(Event::Empty(start)) => {
+                handler.start(&start)?;
+                handler.end();
+            }
+            Ok(Event::End(_)) => handler.end(),
+            Ok(Event::Text(text)) => handler.text(&text),
+            Ok(Event::CData(data)) => handler.text(&data),
+            Ok(Event::GeneralRef(reference)) => handler.reference(&reference),
+            Ok(_) => {}
+            Err(fault) => return Ok(Some(fault)),
+        }
+    }
 }
 
 #[cfg(test)]
