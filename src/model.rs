@@ -245,6 +245,8 @@ pub struct Activity {
     pub descent_m: Option<f64>,
     /// The device's own descent figure, kept for comparison.
     pub device_descent_m: Option<f64>,
+    /// True when `descent_m` is an estimate (a synced run without altitude streams).
+    pub descent_estimated: bool,
     pub name: Option<String>,
     pub note: Option<String>,
     pub device: Option<String>,

@@ -78,6 +78,8 @@ pub struct ActivityRecord {
     pub ascent_m: Option<f64>,
     pub descent_m: Option<f64>,
     pub device_descent_m: Option<f64>,
+    /// True when `descent_m` is an estimate (a synced run without altitude streams).
+    pub descent_estimated: bool,
     pub source_kind: &'static str,
     pub source: String,
     pub name: Option<String>,
@@ -103,6 +105,7 @@ impl ActivityRecord {
             ascent_m: a.ascent_m.map(round),
             descent_m: a.descent_m.map(round),
             device_descent_m: a.device_descent_m.map(round),
+            descent_estimated: a.descent_estimated,
             source_kind: a.source_kind.as_str(),
             source: a.source.clone(),
             name: a.name.clone(),
@@ -212,9 +215,11 @@ fn write_table(
         ascent: a
             .ascent_m
             .map_or("-".into(), |v| render::elevation(v, units)),
-        descent: a
-            .descent_m
-            .map_or("-".into(), |v| render::elevation(v, units)),
+        // "~" marks a descent estimated from the climb (a synced run without streams)
+        descent: a.descent_m.map_or("-".into(), |v| {
+            let tilde = if a.descent_estimated { "~" } else { "" };
+            format!("{tilde}{}", render::elevation(v, units))
+        }),
         name: render::truncate(a.name.as_deref().unwrap_or(""), 18),
     });
     writeln!(out, "{}", render::table(rows, &[0, 3, 4, 5, 6]))?;

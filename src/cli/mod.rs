@@ -58,9 +58,11 @@ improve.";
 
 /// Keep running below your knee's pain threshold.
 ///
-/// kneeguard imports your runs (FIT, GPX, TCX, Strava and Garmin exports) into a local
-/// database and computes weekly mileage, ramps, single-run spikes and elevation descent — the
-/// load that hurts a patellofemoral ("runner's") knee.
+/// kneeguard imports your runs (FIT, GPX, TCX, Strava and Garmin exports, or a sync from
+/// Strava and intervals.icu) into a local database, computes weekly mileage, ramps, single-run
+/// spikes and elevation descent — the load that hurts a patellofemoral ("runner's") knee —
+/// learns from the knee pain you log which load your knee tolerates, and plans next week
+/// below it.
 #[derive(Debug, Parser)]
 #[command(name = "kneeguard", version, after_help = EXAMPLES, max_term_width = 100)]
 pub struct Cli {

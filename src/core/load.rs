@@ -528,6 +528,7 @@ pub(crate) mod tests {
             ascent_m: Some(distance_m / 100.0),
             descent_m: Some(distance_m / 100.0),
             device_descent_m: None,
+            descent_estimated: false,
             name: None,
             note: None,
             device: None,

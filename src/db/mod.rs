@@ -265,7 +265,8 @@ impl Store {
     pub fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, sport, start_ts, utc_offset_s, distance_m, moving_s, elapsed_s,
-                    ascent_m, descent_m, device_descent_m, name, note, device, source_kind, source
+                    ascent_m, descent_m, device_descent_m, name, note, device, source_kind, source,
+                    descent_estimated
              FROM activities
              WHERE (?1 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') >= ?1)
                AND (?2 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') <= ?2)
@@ -617,6 +618,7 @@ fn activity_from_row(r: &Row<'_>) -> rusqlite::Result<Activity> {
         ascent_m: r.get(7)?,
         descent_m: r.get(8)?,
         device_descent_m: r.get(9)?,
+        descent_estimated: r.get(15)?,
         name: r.get(10)?,
         note: r.get(11)?,
         device: r.get(12)?,

@@ -478,6 +478,11 @@ fn manual_activities_and_missing_streams_keep_an_estimate() {
     let rows = s.rows();
     assert_eq!(rows[1].4, Some(30.0));
     assert!(rows.iter().all(|r| r.5));
+    // and the runner is told which descents are estimates
+    let listed = s.env.activities();
+    assert!(listed.iter().all(|a| a["descent_estimated"] == true), "{listed:?}");
+    let table = s.env.ok(&["activities"]);
+    assert!(table.contains("~30 m"), "{table}");
 }
 
 #[test]
