@@ -23,6 +23,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_pain.sql"),
 ];
 
+// Rows carry when they were written (`created_at`, `imported_at`) for bookkeeping only; SQLite
+// stamps them itself, so no code here reads the clock.
+
 /// How long a writer waits for another kneeguard process before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -218,8 +221,8 @@ impl Store {
         tx.execute(
             "INSERT OR REPLACE INTO imported_files
                  (content_hash, path, outcome, activity_id, imported_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![content_hash, path, outcome, activity_id, now_text()],
+             VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            params![content_hash, path, outcome, activity_id],
         )?;
         tx.commit()?;
         Ok(outcomes)
@@ -235,8 +238,8 @@ impl Store {
         self.conn.execute(
             "INSERT OR REPLACE INTO imported_files
                  (content_hash, path, outcome, detail, imported_at)
-             VALUES (?1, ?2, 'not_activity', ?3, ?4)",
-            params![content_hash, path, reason, now_text()],
+             VALUES (?1, ?2, 'not_activity', ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            params![content_hash, path, reason],
         )?;
         Ok(())
     }
@@ -303,7 +306,7 @@ impl Store {
         tx.execute(
             "INSERT INTO pain (at_ts, utc_offset_s, date, score, when_felt, side, swelling, note,
                                activity_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
             params![
                 entry.at.timestamp(),
                 entry.utc_offset_s,
@@ -314,7 +317,6 @@ impl Store {
                 entry.swelling,
                 entry.note,
                 entry.activity_id,
-                now_text(),
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -487,11 +489,6 @@ impl Store {
     }
 }
 
-fn now_text() -> String {
-    // Bookkeeping only (when a row was written); never used by any computation.
-    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// An activity of the same kind that started within the window and covered about the same
 /// distance: the same run recorded twice (a FIT and its GPX, or a file and the Strava copy).
 fn find_same_run(
@@ -549,7 +546,7 @@ fn insert(conn: &Connection, a: &NewActivity) -> Result<i64> {
             device_ascent_m, device_descent_m, name, note, device, source_kind, source,
             content_hash, session_index, external_id, raw_json, series, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
     )?
     .execute(params![
         a.sport.as_str(),
@@ -576,7 +573,6 @@ fn insert(conn: &Connection, a: &NewActivity) -> Result<i64> {
         a.external_id,
         a.raw_json,
         series_blob,
-        now_text(),
     ])?;
     Ok(conn.last_insert_rowid())
 }

@@ -480,7 +480,10 @@ fn manual_activities_and_missing_streams_keep_an_estimate() {
     assert!(rows.iter().all(|r| r.5));
     // and the runner is told which descents are estimates
     let listed = s.env.activities();
-    assert!(listed.iter().all(|a| a["descent_estimated"] == true), "{listed:?}");
+    assert!(
+        listed.iter().all(|a| a["descent_estimated"] == true),
+        "{listed:?}"
+    );
     let table = s.env.ok(&["activities"]);
     assert!(table.contains("~30 m"), "{table}");
 }
