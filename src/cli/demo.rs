@@ -33,6 +33,10 @@ const DEMO_ZONE: chrono_tz::Tz = chrono_tz::Europe::Berlin;
 pub struct DemoArgs {}
 
 pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<u8> {
+    anyhow::ensure!(
+        ctx.format != OutputFormat::Csv,
+        "`demo` shows several tables at once, which do not fit one CSV: use --format json (or table)"
+    );
     let dir = tempfile::tempdir().context("cannot create a temporary folder for the demo")?;
     let today = NaiveDate::from_ymd_opt(DEMO_TODAY.0, DEMO_TODAY.1, DEMO_TODAY.2).expect("date");
     let now = DEMO_ZONE

@@ -70,7 +70,10 @@ pub fn run(
         next,
     };
     match ctx.format {
-        OutputFormat::Json | OutputFormat::Csv => render::json(out, &status)?,
+        OutputFormat::Json => render::json(out, &status)?,
+        OutputFormat::Csv => anyhow::bail!(
+            "`status` has nested data that does not fit CSV: use --format json (or table)"
+        ),
         OutputFormat::Table => write_text(out, &status, ctx, activities.is_empty())?,
     }
     Ok(super::exit::OK)
