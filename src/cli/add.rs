@@ -241,6 +241,11 @@ fn build(
     };
     if let Some((given, metres, flag)) = distance_m {
         anyhow::ensure!(
+            !(sport.is_run() && given == 0.0),
+            "{flag} 0: a run needs its distance; for a session without one, use \
+             `kneeguard add cross` or `kneeguard add strength`"
+        );
+        anyhow::ensure!(
             given.is_finite() && given >= 0.0 && metres <= 500_000.0,
             "{flag} {given} is not a distance: give a number from 0 to {}",
             if flag == "--km" { "500" } else { "310" }

@@ -325,6 +325,20 @@ fn run_edit(
     store: &mut Store,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
+    let nothing = args.score.is_none()
+        && args.when.is_none()
+        && args.date.is_none()
+        && args.time.is_none()
+        && args.side.is_none()
+        && !args.swelling
+        && !args.no_swelling
+        && args.note.is_none()
+        && args.run.is_none();
+    anyhow::ensure!(
+        !nothing,
+        "nothing to change: give at least one of --score, --when, --date, --time, --side, \
+         --swelling/--no-swelling, --note, --run"
+    );
     let mut entry = store.pain_entry(args.id)?.ok_or_else(|| {
         anyhow::anyhow!(
             "no pain entry #{}: `kneeguard pain list` shows the ids",
@@ -356,8 +370,13 @@ fn run_edit(
     if let Some(note) = &args.note {
         entry.note = Some(note.clone()).filter(|n| !n.is_empty());
     }
+    let moved = args.when.is_some() || args.date.is_some();
     if let Some(run) = args.run {
         entry.activity_id = Some(checked_run(store, run)?);
+    } else if moved {
+        // A rating that moved to another day or moment belongs to that moment's run.
+        let runs = runs_around(store, entry.date)?;
+        entry.activity_id = default_run(&runs, entry.when, entry.date);
     }
     store.update_pain(&entry)?;
     match ctx.format {
@@ -442,9 +461,15 @@ pub(super) fn default_run(runs: &[Activity], when: PainWhen, date: NaiveDate) ->
 }
 
 fn checked_run(store: &Store, id: i64) -> anyhow::Result<i64> {
-    anyhow::ensure!(
-        store.activity_exists(id)?,
-        "--run {id}: no such activity (`kneeguard activities` lists the ids)"
-    );
-    Ok(id)
+    match store.activity_sport(id)? {
+        None => {
+            anyhow::bail!("--run {id}: no such activity (`kneeguard activities` lists the ids)")
+        }
+        Some(sport) if !sport.is_run() => anyhow::bail!(
+            "--run {id}: activity #{id} is {}, not a run; knee pain is linked to runs \
+             (`kneeguard activities --sport run` lists them), or log it without --run",
+            sport.as_str().replace('_', " ")
+        ),
+        Some(_) => Ok(id),
+    }
 }

@@ -121,13 +121,22 @@ pub fn run(
                 return Ok(super::exit::OK);
             }
             let units = settings.units;
-            if args.wide {
+            let table = if args.wide {
                 let rows = weeks.iter().map(|w| wide_row(w, units));
-                writeln!(out, "{}", render::table(rows, &(1..16).collect::<Vec<_>>()))?;
+                render::table(rows, &(1..16).collect::<Vec<_>>())
             } else {
                 let rows = weeks.iter().map(|w| row(w, units));
-                writeln!(out, "{}", render::table(rows, &[1, 2, 3, 4, 5, 6, 7, 8, 9]))?;
-            }
+                render::table(rows, &[1, 2, 3, 4, 5, 6, 7, 8, 9])
+            };
+            let (table, legend) = match units {
+                Units::Km => (table, "km; Desc in m, D/km in m per km"),
+                Units::Mi => (
+                    table.replacen("D/km", "D/mi", 1),
+                    "mi; Desc in ft, D/mi in ft per mi",
+                ),
+            };
+            writeln!(out, "{table}")?;
+            writeln!(out, "Dist and Long in {legend}; - = no known descent.")?;
             writeln!(
                 out,
                 "* week under way. Ramp and ACWR are context; single-run spikes and"
@@ -169,6 +178,15 @@ fn elev(m: f64, units: Units) -> String {
     }
 }
 
+/// The week's descent, or `-` when it ran but no run's descent is known.
+fn descent(w: &WeekSummary, units: Units) -> String {
+    if w.runs > 0 && w.descent_per_km.is_none() {
+        "-".into()
+    } else {
+        elev(w.descent_m, units)
+    }
+}
+
 fn per_km(v: Option<f64>, units: Units) -> String {
     match (v, units) {
         (None, _) => "-".into(),
@@ -184,7 +202,7 @@ fn row(w: &WeekSummary, units: Units) -> Row {
         runs: w.runs,
         distance: dist(w.distance_m, units),
         longest: dist(w.longest_run_m, units),
-        descent: elev(w.descent_m, units),
+        descent: descent(w, units),
         descent_per_km: per_km(w.descent_per_km, units),
         ramp: pct(w.ramp_pct),
         acwr: ratio(w.acwr_uncoupled),
@@ -201,7 +219,7 @@ fn wide_row(w: &WeekSummary, units: Units) -> WideRow {
         time: render::duration(w.moving_s),
         longest: dist(w.longest_run_m, units),
         ascent: elev(w.ascent_m, units),
-        descent: elev(w.descent_m, units),
+        descent: descent(w, units),
         descent_per_km: per_km(w.descent_per_km, units),
         ramp: pct(w.ramp_pct),
         ramp4: pct(w.ramp_vs_4wk_pct),

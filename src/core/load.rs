@@ -148,7 +148,8 @@ pub struct WeekSummary {
     pub ascent_m: f64,
     /// Descent of the runs (runs without a figure count as zero).
     pub descent_m: f64,
-    /// Metres of descent per kilometre run; `null` without distance.
+    /// Metres of descent per kilometre, over the runs whose descent is known; `null` when no
+    /// run of the week has a known descent.
     pub descent_per_km: Option<f64>,
     /// Moving minutes of cross-training.
     pub cross_minutes: f64,
@@ -227,6 +228,8 @@ pub(crate) struct Totals {
     pub longest_run_m: f64,
     pub ascent_m: f64,
     pub descent_m: f64,
+    /// Distance of the runs whose descent is known (the denominator of descent per km).
+    pub descent_known_distance_m: f64,
     pub cross_s: f64,
     pub strength: u32,
 }
@@ -239,6 +242,7 @@ impl Totals {
         self.longest_run_m = self.longest_run_m.max(other.longest_run_m);
         self.ascent_m += other.ascent_m;
         self.descent_m += other.descent_m;
+        self.descent_known_distance_m += other.descent_known_distance_m;
         self.cross_s += other.cross_s;
         self.strength += other.strength;
     }
@@ -298,7 +302,10 @@ impl LoadSeries {
                     day.moving_s += clean(activity.moving_s);
                     day.longest_run_m = day.longest_run_m.max(distance);
                     day.ascent_m += activity.ascent_m.map_or(0.0, clean);
-                    day.descent_m += activity.descent_m.map_or(0.0, clean);
+                    if let Some(descent) = activity.descent_m {
+                        day.descent_m += clean(descent);
+                        day.descent_known_distance_m += distance;
+                    }
                 }
                 Category::Cross => day.cross_s += clean(activity.moving_s),
                 Category::Strength => day.strength += 1,
@@ -480,8 +487,8 @@ impl LoadSeries {
             longest_run_m: totals.longest_run_m,
             ascent_m: totals.ascent_m,
             descent_m: totals.descent_m,
-            descent_per_km: (totals.distance_m > TINY)
-                .then(|| totals.descent_m / (totals.distance_m / 1000.0)),
+            descent_per_km: (totals.descent_known_distance_m > TINY)
+                .then(|| totals.descent_m / (totals.descent_known_distance_m / 1000.0)),
             cross_minutes: totals.cross_s / 60.0,
             strength_sessions: totals.strength,
             ramp_pct: ramp(totals.distance_m, previous.distance_m),
@@ -639,7 +646,8 @@ pub(crate) mod tests {
         assert_eq!(week.longest_run_m, 12000.0);
         assert_eq!(week.ascent_m, 150.0);
         assert_eq!(week.descent_m, 180.0);
-        assert!(close(week.descent_per_km.unwrap(), 10.0));
+        // 180 m over the 12 km whose descent is known; the 6 km run without one is left out
+        assert!(close(week.descent_per_km.unwrap(), 15.0));
         assert_eq!(week.cross_minutes, 60.0);
         assert_eq!(week.strength_sessions, 1);
         assert!(week.partial);

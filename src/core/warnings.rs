@@ -445,12 +445,10 @@ fn acwr_level(series: &LoadSeries, day: NaiveDate) -> Option<AcwrLevel> {
     let settings = series.settings();
     let uncoupled = series.acwr_uncoupled(day);
     let ewma = series.acwr_ewma(day);
-    let chronic_week = match uncoupled {
-        Some(_) => series.acute_chronic(day).1,
-        None => series
-            .ewma_loads(day)
-            .map_or(0.0, |(_, chronic)| chronic * 7.0),
-    };
+    // The chronic load is always the mean week of the 21 days before the last 7: the EWMA's
+    // chronic average includes this week's own runs, so after a break it would pass the minimum
+    // on the very load it is meant to judge.
+    let chronic_week = series.acute_chronic(day).1;
     if chronic_week < settings.acwr_min_chronic_weekly_m {
         return None;
     }
@@ -798,6 +796,22 @@ mod tests {
             .all(|w| w.rule != Rule::Acwr));
         let tiny = steady(6, 3.0, today);
         let got = check(&tiny, &LoadSettings::default(), today, None);
+        assert!(got.iter().all(|w| w.rule != Rule::Acwr), "{got:#?}");
+    }
+
+    #[test]
+    fn acwr_is_quiet_on_the_first_week_back_after_a_break() {
+        // Runs in early December, twelve weeks off, then three runs of 6 km: there is no
+        // chronic load to compare with, so no ACWR warning (the EWMA's chronic average would
+        // include this week's own runs).
+        let today = day(2025, 3, 16);
+        let mut all: Vec<Activity> = (0..3)
+            .map(|i| run(i, shift(day(2024, 12, 2), 2 * i), 10_000.0))
+            .collect();
+        for i in 0..3 {
+            all.push(run(10 + i, shift(day(2025, 3, 11), 2 * i), 6_000.0));
+        }
+        let got = check(&all, &LoadSettings::default(), today, None);
         assert!(got.iter().all(|w| w.rule != Rule::Acwr), "{got:#?}");
     }
 

@@ -371,13 +371,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Whether an activity with this id exists.
-    pub fn activity_exists(&self, id: i64) -> Result<bool> {
-        Ok(self
+    /// The sport of an activity, or `None` when there is no activity with this id.
+    pub fn activity_sport(&self, id: i64) -> Result<Option<Sport>> {
+        let sport: Option<String> = self
             .conn
-            .query_row("SELECT 1 FROM activities WHERE id = ?1", [id], |_| Ok(()))
-            .optional()?
-            .is_some())
+            .query_row("SELECT sport FROM activities WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(sport.map(|s| Sport::parse(&s).unwrap_or(Sport::Other)))
     }
 
     /// The activity recorded under an API id such as `strava:15000000003`.

@@ -26,6 +26,8 @@ const FEET_PER_METRE: f64 = 3.280_84;
 
 /// `12.3 km` or `7.6 mi`.
 pub fn distance(metres: f64, units: Units) -> String {
+    // `+ 0.0` turns the -0.0 of an empty sum into 0.0
+    let metres = metres + 0.0;
     match units {
         Units::Km => format!("{:.1} km", metres / 1000.0),
         Units::Mi => format!("{:.1} mi", metres / METRES_PER_MILE),
@@ -43,6 +45,7 @@ pub fn distance_value(metres: f64, units: Units) -> f64 {
 
 /// `120 m` or `394 ft`.
 pub fn elevation(metres: f64, units: Units) -> String {
+    let metres = metres + 0.0;
     match units {
         Units::Km => format!("{metres:.0} m"),
         Units::Mi => format!("{:.0} ft", metres * FEET_PER_METRE),
@@ -208,6 +211,9 @@ mod tests {
         assert_eq!(pace(10_000.0, 3000.0, Units::Km), "5:00/km");
         assert_eq!(pace(0.0, 3000.0, Units::Km), "-");
         assert_eq!(truncate("Lunch Trail Run, hilly", 10), "Lunch Tra…");
+        let empty: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(distance(empty, Units::Km), "0.0 km");
+        assert_eq!(elevation(empty, Units::Km), "0 m");
     }
 
     #[test]

@@ -88,6 +88,58 @@ fn pain_is_linked_to_the_right_run() {
 }
 
 #[test]
+fn moving_a_rating_relinks_it_and_only_runs_take_pain() {
+    let env = Env::new();
+    env.ok(&[
+        "add",
+        "run",
+        "--date",
+        "2026-11-21",
+        "--time",
+        "07:00",
+        "--km",
+        "8",
+        "--minutes",
+        "48",
+    ]);
+    env.ok(&[
+        "add",
+        "run",
+        "--date",
+        "2026-11-22",
+        "--time",
+        "07:00",
+        "--km",
+        "5",
+        "--minutes",
+        "30",
+    ]);
+    env.ok(&[
+        "add",
+        "cross",
+        "--kind",
+        "elliptical",
+        "--date",
+        "2026-11-22",
+        "--minutes",
+        "30",
+    ]);
+    let ids: Vec<i64> = env
+        .activities()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    let entry = json(&env, &["pain", "add", "3", "--when", "after"]);
+    assert_eq!(entry["activity_id"], ids[1]);
+    let id = entry["id"].as_i64().unwrap().to_string();
+    // the next-morning rating belongs to the previous day's run
+    let moved = json(&env, &["pain", "edit", &id, "--when", "morning"]);
+    assert_eq!(moved["activity_id"], ids[0], "{moved}");
+    let (_, stderr) = env.fails(2, &["pain", "add", "2", "--run", &ids[2].to_string()]);
+    assert!(stderr.contains("not a run"), "{stderr}");
+}
+
+#[test]
 fn edit_and_delete_change_only_that_entry() {
     let env = Env::new();
     let first = json(&env, &["pain", "add", "2", "--when", "daily"]);
@@ -137,6 +189,7 @@ fn impossible_ratings_are_refused_and_change_nothing() {
         (&["pain", "add", "3", "--time", "23:00"], "in the future"),
         (&["pain", "add", "3", "--run", "42"], "no such activity"),
         (&["pain", "edit", "1", "--score", "12"], "0-10 scale"),
+        (&["pain", "edit", "1"], "nothing to change"),
     ];
     for (args, expected) in cases {
         let (_, stderr) = env.fails(2, args);
