@@ -198,10 +198,132 @@ pub enum SettingsError {
 impl Config {
     /// Parses a config file's text; `path` only names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, SettingsError> {
-        toml::from_str(text).map_err(|e| SettingsError::Parse {
+        let config: Config = toml::from_str(text).map_err(|e| SettingsError::Parse {
             path: path.to_path_buf(),
             message: e.to_string().trim().replace('\n', "\n  "),
-        })
+        })?;
+        config.check().map_err(|message| SettingsError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        Ok(config)
+    }
+
+    /// Refuses values that parse but make no sense together (a ceiling of 30/10, amber below
+    /// green, no day to run on), naming the key.
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        let mut need = |ok: bool, what: &str| {
+            if !ok {
+                problems.push(what.to_string());
+            }
+        };
+        let p = &self.pain;
+        need(p.ceiling <= 10, "[pain] ceiling must be 0-10");
+        need(
+            p.green_max <= p.amber_max && p.amber_max <= 10,
+            "[pain] green_max <= amber_max <= 10",
+        );
+        need(
+            p.tolerated_quantile > 0.0 && p.tolerated_quantile <= 1.0,
+            "[pain] tolerated_quantile must be in (0, 1]",
+        );
+        need(
+            p.half_life_weeks > 0.0,
+            "[pain] half_life_weeks must be above 0",
+        );
+        need(
+            p.lookback_weeks >= 1,
+            "[pain] lookback_weeks must be at least 1",
+        );
+        need(p.recent_days >= 1, "[pain] recent_days must be at least 1");
+        let plan = &self.plan;
+        need(
+            plan.available_days
+                .iter()
+                .any(|d| !plan.rest_days.contains(d)),
+            "[plan] available_days must hold at least one day that is not a rest day",
+        );
+        need(
+            !plan.rest_days.contains(&plan.long_run_day),
+            "[plan] long_run_day cannot be one of rest_days",
+        );
+        need(
+            plan.strength_days <= 7 && plan.amber_strength_days <= 7,
+            "[plan] strength days are at most 7",
+        );
+        need(
+            plan.max_long_run_factor >= 1.0,
+            "[plan] max_long_run_factor must be at least 1.0",
+        );
+        need(
+            plan.long_run_share > 0.0 && plan.long_run_share <= 1.0,
+            "[plan] long_run_share must be in (0, 1]",
+        );
+        need(
+            (0.0..100.0).contains(&plan.amber_cut_pct),
+            "[plan] amber_cut_pct must be in [0, 100)",
+        );
+        need(
+            plan.green_progression_pct >= 0.0,
+            "[plan] green_progression_pct must not be negative",
+        );
+        need(
+            plan.min_run_km > 0.0 && plan.default_run_km > 0.0,
+            "[plan] run distances must be above 0",
+        );
+        need(
+            plan.default_pace_s_per_km > 0.0,
+            "[plan] default_pace_s_per_km must be above 0",
+        );
+        let load = &self.load;
+        need(
+            load.spike_low_pct < load.spike_mid_pct && load.spike_mid_pct < load.spike_high_pct,
+            "[load] spike_low_pct < spike_mid_pct < spike_high_pct",
+        );
+        need(
+            load.acwr_low < load.acwr_caution && load.acwr_caution < load.acwr_high,
+            "[load] acwr_low < acwr_caution < acwr_high",
+        );
+        need(
+            load.spike_window_days >= 1,
+            "[load] spike_window_days must be at least 1",
+        );
+        need(
+            load.ewma_acute_days >= 1 && load.ewma_acute_days < load.ewma_chronic_days,
+            "[load] 1 <= ewma_acute_days < ewma_chronic_days",
+        );
+        let d = &self.descent;
+        need(
+            d.hysteresis_barometric_m > 0.0 && d.hysteresis_gps_m > 0.0,
+            "[descent] hysteresis must be above 0 m",
+        );
+        need(
+            d.median_window >= 1,
+            "[descent] median_window must be at least 1",
+        );
+        need(
+            d.max_gap_s > 0.0 && d.max_vertical_speed_mps > 0.0,
+            "[descent] max_gap_s and max_vertical_speed_mps must be above 0",
+        );
+        let i = &self.import;
+        need(
+            i.duplicate_start_window_s >= 0,
+            "[import] duplicate_start_window_s must not be negative",
+        );
+        need(
+            (0.0..=100.0).contains(&i.duplicate_distance_pct),
+            "[import] duplicate_distance_pct must be 0-100",
+        );
+        need(
+            i.max_file_mb >= 1,
+            "[import] max_file_mb must be at least 1",
+        );
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
     }
 
     /// Reads the config file at `path`; a missing file at the default location is no error.
@@ -346,6 +468,30 @@ mod tests {
         assert_eq!(c.strava.oauth_url, "https://www.strava.com");
         let text = toml::to_string(&c).unwrap();
         assert!(!text.contains("s3cret") && !text.contains("k3y"), "{text}");
+    }
+
+    #[test]
+    fn values_that_make_no_sense_are_refused_by_name() {
+        let cases = [
+            ("[pain]\nceiling = 30\n", "[pain] ceiling"),
+            (
+                "[pain]\ngreen_max = 8\namber_max = 3\n",
+                "green_max <= amber_max",
+            ),
+            ("[plan]\navailable_days = []\n", "available_days"),
+            ("[plan]\nrest_days = [\"sunday\"]\n", "long_run_day"),
+            ("[load]\nacwr_caution = 2.0\n", "acwr_caution"),
+            ("[descent]\nhysteresis_gps_m = 0.0\n", "hysteresis"),
+        ];
+        for (text, expected) in cases {
+            let err = Config::parse(text, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(expected) && err.contains("c.toml"),
+                "{text}: {err}"
+            );
+        }
     }
 
     #[test]

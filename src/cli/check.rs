@@ -75,7 +75,12 @@ pub fn run(
                     advice: &w.advice,
                 })
                 .collect();
-            render::csv(out, &rows)?;
+            if rows.is_empty() {
+                // the header alone: scripts see the columns even on a quiet day
+                writeln!(out, "rule,severity,date,activity_id,message,source,advice")?;
+            } else {
+                render::csv(out, &rows)?;
+            }
         }
         OutputFormat::Table => {
             if activities.is_empty() {

@@ -217,8 +217,8 @@ fn write_estimate(
         out,
         &format!("  {name:<19} "),
         &format!(
-            "tolerated {tolerated}{provoking} ({} confidence, {evidence} {} of evidence). {}",
-            e.confidence.as_str(),
+            "tolerated {tolerated}{provoking} ({}, {evidence} {} of evidence). {}",
+            render::confidence(e.confidence),
             if evidence == 1 { "item" } else { "items" },
             e.note
         ),

@@ -133,8 +133,8 @@ fn write_text(out: &mut dyn Write, s: &Status, ctx: &Context, empty: bool) -> an
         };
         writeln!(
             out,
-            "  {name:<19} {value} ({} confidence)",
-            e.confidence.as_str()
+            "  {name:<19} {value} ({})",
+            render::confidence(e.confidence)
         )?;
     }
     let serious: Vec<&Warning> = s

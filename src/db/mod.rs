@@ -50,6 +50,11 @@ pub enum DbError {
         found: i64,
         known: i64,
     },
+    #[error(
+        "{path} is not a kneeguard database (not SQLite at all): check --db or KNEEGUARD_DB, \
+         or give a new file name to start a new database"
+    )]
+    NotADatabase { path: String },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -128,8 +133,15 @@ impl Store {
     fn setup(conn: Connection, name: &str) -> Result<Store> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL lets readers and a writer work at once; NORMAL sync is safe with WAL (a power
-        // cut may lose the last commit, never corrupt the file).
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // cut may lose the last commit, never corrupt the file). This is the first read of
+        // the file, so it is where a file that is no database shows.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => DbError::NotADatabase {
+                    path: name.to_string(),
+                },
+                _ => DbError::Sql(e),
+            })?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn };

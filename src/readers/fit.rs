@@ -155,9 +155,7 @@ fn parse_header(bytes: &[u8]) -> Result<Header, String> {
         ));
     }
     if &bytes[8..12] != b".FIT" {
-        return Err(
-            "the \".FIT\" signature is missing from the header; this is not a FIT file".to_string(),
-        );
+        return Err("the \".FIT\" signature is missing from the header".to_string());
     }
     if size == 14 {
         let stored = u16::from_le_bytes([bytes[12], bytes[13]]);
@@ -893,8 +891,6 @@ mod tests {
 
     /// The real-device corpus, when this machine has it (see `tests/fixtures/fit/ATTRIBUTION.md`
     /// for the files copied from it).
-    const CORPUS: &str = "/work/shared/data/fit";
-    const CORPUS_MANIFEST: &str = "/work/shared/data/MANIFEST.tsv";
 
     fn fixture(name: &str) -> Vec<u8> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -1658,7 +1654,9 @@ mod tests {
 
     /// MANIFEST.tsv rows by file path (relative to the data folder): column name → value.
     fn manifest() -> std::collections::HashMap<String, std::collections::HashMap<String, String>> {
-        let Ok(text) = std::fs::read_to_string(CORPUS_MANIFEST) else {
+        let Some(text) = crate::readers::shared_corpus()
+            .and_then(|root| std::fs::read_to_string(root.join("MANIFEST.tsv")).ok())
+        else {
             return Default::default();
         };
         let mut lines = text.lines();
@@ -1677,14 +1675,13 @@ mod tests {
 
     #[test]
     fn every_corpus_file_reads_cleanly_and_matches_the_manifest() {
-        let root = std::path::Path::new(CORPUS);
-        if !root.is_dir() {
-            println!("skipped: the FIT corpus folder {CORPUS} is not on this machine");
+        let Some(root) = crate::readers::shared_corpus() else {
             return;
-        }
+        };
+        let root = root.join("fit");
         let manifest = manifest();
         let mut files = Vec::new();
-        corpus_files(root, &mut files);
+        corpus_files(&root, &mut files);
         files.sort();
         assert!(files.len() >= 30, "only {} files", files.len());
         let mut multi_checked = 0;

@@ -80,6 +80,27 @@ pub enum ReadError {
     UnknownFormat,
 }
 
+/// The shared corpus of real device files (`../shared/data` beside the project), for the
+/// corpus tests: `None` when it is absent, which fails instead when `KNEEGUARD_REQUIRE_CORPUS`
+/// is set (as `.ci/run` does when the corpus is there), so a wrong path cannot pass silently.
+#[cfg(test)]
+pub(crate) fn shared_corpus() -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if root.join("MANIFEST.tsv").is_file() {
+        return Some(root);
+    }
+    assert!(
+        std::env::var_os("KNEEGUARD_REQUIRE_CORPUS").is_none(),
+        "KNEEGUARD_REQUIRE_CORPUS is set but {} is missing",
+        root.display()
+    );
+    println!(
+        "skipped: the corpus {} is not on this machine",
+        root.display()
+    );
+    None
+}
+
 /// Reads one file in the given format.
 pub fn read(bytes: &[u8], format: Format) -> Result<ParsedFile, ReadError> {
     match format {

@@ -131,6 +131,14 @@ pub fn exercise(e: &crate::core::strength::Exercise) -> String {
     text
 }
 
+/// "high confidence", or "not enough data yet" for an estimate without confidence.
+pub fn confidence(c: crate::core::threshold::Confidence) -> String {
+    match c {
+        crate::core::threshold::Confidence::None => "not enough data yet".to_string(),
+        other => format!("{} confidence", other.as_str()),
+    }
+}
+
 /// The width paragraphs are wrapped to.
 pub const TEXT_WIDTH: usize = 96;
 

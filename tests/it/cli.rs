@@ -111,3 +111,19 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
         .unwrap();
     assert_eq!(rows, 1);
 }
+
+#[test]
+fn a_file_that_is_no_database_is_named_and_left_alone() {
+    let env = Env::new();
+    let notes = env.dir.path().join("notes.txt");
+    std::fs::write(&notes, "ran 5k, felt fine ".repeat(100)).unwrap();
+    let (_, stderr) = env.fails(2, &["--db", notes.to_str().unwrap(), "activities"]);
+    assert!(
+        stderr.contains("notes.txt is not a kneeguard database"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(std::fs::read_to_string(&notes)
+        .unwrap()
+        .starts_with("ran 5k"));
+}

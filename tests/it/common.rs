@@ -85,7 +85,17 @@ pub fn fixture(rel: &str) -> PathBuf {
 }
 
 /// The shared corpus, when it is beside the project.
+/// `KNEEGUARD_REQUIRE_CORPUS` (set by `.ci/run` when the corpus is there) turns its absence
+/// into a failure, so a wrong path cannot pass silently.
 pub fn shared_data() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    p.join("MANIFEST.tsv").exists().then_some(p)
+    if p.join("MANIFEST.tsv").exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("KNEEGUARD_REQUIRE_CORPUS").is_none(),
+        "KNEEGUARD_REQUIRE_CORPUS is set but {} is missing",
+        p.display()
+    );
+    None
 }

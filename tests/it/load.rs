@@ -108,6 +108,11 @@ fn a_steady_block_raises_nothing() {
     env.ok(&["check", "--fail-on", "info"]);
     let text = env.ok(&["check"]);
     assert!(text.contains("No load warnings"), "{text}");
+    let csv = env.ok(&["check", "--format", "csv"]);
+    assert_eq!(
+        csv,
+        "rule,severity,date,activity_id,message,source,advice\n"
+    );
 }
 
 #[test]
@@ -165,7 +170,10 @@ fn weeks_table_fits_80_columns_and_speaks_miles() {
     assert!(widest <= 80, "{widest} columns:\n{table}");
     assert!(table.contains("22.0"), "{table}");
     let miles = env.ok(&["weeks", "--units", "mi"]);
-    assert!(miles.contains("13.7") && miles.contains("D/mi") && !miles.contains("D/km"), "{miles}");
+    assert!(
+        miles.contains("13.7") && miles.contains("D/mi") && !miles.contains("D/km"),
+        "{miles}"
+    );
     assert!(miles.contains("Desc in ft"), "{miles}");
     let wide = env.ok(&["weeks", "--wide"]);
     assert!(wide.contains("EWMA") && wide.contains("Mono"), "{wide}");
