@@ -889,9 +889,8 @@ mod tests {
     // Helpers.
     // -----------------------------------------------------------------------------------------
 
-    /// The real-device corpus, when this machine has it (see `tests/fixtures/fit/ATTRIBUTION.md`
-    /// for the files copied from it).
-
+    /// A FIT file copied from the real-device corpus into `tests/fixtures/fit/` (see its
+    /// `ATTRIBUTION.md`).
     fn fixture(name: &str) -> Vec<u8> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/fit")
