@@ -409,6 +409,7 @@ pub async fn sync_intervals(
         ..SyncReport::default()
     };
     let rule = config.import.match_rule();
+    let mut list_requests = None;
     let outcome = async {
         let step = config.intervals.window_days.max(1);
         let mut oldest = first;
@@ -431,13 +432,15 @@ pub async fn sync_intervals(
             }
             oldest = newest + Duration::days(1);
         }
+        list_requests = Some(client.requests());
         let wellness_from = first.max(request.today - Duration::days(27));
         report.wellness = client.wellness(wellness_from, request.today).await?;
         Ok(())
     }
     .await;
     report.requests = client.requests();
-    report.list_requests = report.requests;
+    // the wellness request is neither a list of activities nor a stream
+    report.list_requests = list_requests.unwrap_or(report.requests);
     finish(&mut report, outcome);
     Ok(report)
 }

@@ -750,6 +750,11 @@ fn intervals_sync_skips_strava_stubs_uses_the_loss_and_shows_wellness_apart() {
     // 13 windows of 30 days over the first year, and the wellness
     assert_eq!(n(&summary, "requests"), 14);
     assert_eq!(s.fake.state().intervals_requests, 14);
+    assert_eq!(
+        n(&summary, "list_requests"),
+        13,
+        "the wellness request is no list request"
+    );
     let rows = s.rows();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0, "intervals:i90000003");
