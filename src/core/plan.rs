@@ -521,6 +521,14 @@ pub fn plan_week(
     let run_descent_cap = run_descent_t
         .tolerated_m
         .map_or(spike_descent, |t| t.min(spike_descent));
+    if descent30.is_none() && run_descent_t.tolerated_m.is_none() && zone != Zone::Red {
+        reasons.push(format!(
+            "no run of the last 30 days has a known descent, so each run's descent budget is \
+             the starting floor of {:.0} m ({:.0} m x {factor:.1}); import runs with altitude \
+             (or add `--descent`) and it will follow your own history",
+            spike_descent, load_settings.descent_spike_min_reference_m
+        ));
+    }
 
     let rest_day = |date: NaiveDate| settings.rest_days.contains(&date.weekday());
     let dates: Vec<NaiveDate> = (0..7).map(|i| shift(week_start, i)).collect();

@@ -281,6 +281,11 @@ fn too_little_data_gives_a_conservative_plan_and_says_so() {
     for run in runs(&plan) {
         assert!(run["distance_m"].as_f64().unwrap() <= 5_500.0);
     }
+    assert!(
+        has_reason(&plan, "starting floor of 55 m"),
+        "{}",
+        plan["reasons"]
+    );
     let reasons = plan["reasons"].to_string().to_lowercase();
     assert!(
         reasons.contains("pain")
