@@ -9,33 +9,28 @@ fn json(env: &Env, args: &[&str]) -> Value {
     serde_json::from_str(&env.ok(&full)).unwrap()
 }
 
+/// An 8 km run yesterday and a 5 km run today (2026-11-21 and -22), both at 07:00.
+fn two_runs(env: &Env) {
+    for (date, km, minutes) in [("2026-11-21", "8", "48"), ("2026-11-22", "5", "30")] {
+        env.ok(&[
+            "add",
+            "run",
+            "--date",
+            date,
+            "--time",
+            "07:00",
+            "--km",
+            km,
+            "--minutes",
+            minutes,
+        ]);
+    }
+}
+
 #[test]
 fn pain_is_linked_to_the_right_run() {
     let env = Env::new(); // today 2026-11-22
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-21",
-        "--time",
-        "07:00",
-        "--km",
-        "8",
-        "--minutes",
-        "48",
-    ]);
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-22",
-        "--time",
-        "07:00",
-        "--km",
-        "5",
-        "--minutes",
-        "30",
-    ]);
+    two_runs(&env);
     let runs = env.activities();
     let (yesterday, today) = (
         runs[0]["id"].as_i64().unwrap(),
@@ -90,30 +85,7 @@ fn pain_is_linked_to_the_right_run() {
 #[test]
 fn moving_a_rating_relinks_it_and_only_runs_take_pain() {
     let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-21",
-        "--time",
-        "07:00",
-        "--km",
-        "8",
-        "--minutes",
-        "48",
-    ]);
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-22",
-        "--time",
-        "07:00",
-        "--km",
-        "5",
-        "--minutes",
-        "30",
-    ]);
+    two_runs(&env);
     env.ok(&[
         "add",
         "cross",
