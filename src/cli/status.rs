@@ -129,7 +129,7 @@ fn write_text(out: &mut dyn Write, s: &Status, ctx: &Context, empty: bool) -> an
             (Some(t), Some(p)) => format!("tolerated {}, pain from {}", show(t), show(p)),
             (Some(t), None) => format!("tolerated {}", show(t)),
             (None, Some(p)) => format!("pain from {}", show(p)),
-            (None, None) => "unknown yet".to_string(),
+            (None, None) => "unknown".to_string(),
         };
         writeln!(
             out,
