@@ -253,6 +253,9 @@ pub struct Activity {
     pub source_kind: SourceKind,
     /// The file path as given, or the API id, or `manual`.
     pub source: String,
+    /// The runner confirmed the record is real although it looked implausible
+    /// (`core::plausibility`).
+    pub confirmed: bool,
 }
 
 /// An activity about to be stored: what the importers, `add` and `sync` hand to the store.

@@ -541,6 +541,7 @@ pub(crate) mod tests {
             device: None,
             source_kind: SourceKind::Manual,
             source: "manual".to_string(),
+            confirmed: false,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod descent;
 pub mod load;
 pub mod measure;
 pub mod plan;
+pub mod plausibility;
 pub mod spikes;
 pub mod strength;
 pub mod threshold;

@@ -21,6 +21,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_activities.sql"),
     include_str!("migrations/0002_pain.sql"),
+    include_str!("migrations/0003_confirmed.sql"),
 ];
 
 // Rows carry when they were written (`created_at`, `imported_at`) for bookkeeping only; SQLite
@@ -281,7 +282,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, sport, start_ts, utc_offset_s, distance_m, moving_s, elapsed_s,
                     ascent_m, descent_m, device_descent_m, name, note, device, source_kind, source,
-                    descent_estimated
+                    descent_estimated, confirmed
              FROM activities
              WHERE (?1 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') >= ?1)
                AND (?2 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') <= ?2)
@@ -291,6 +292,18 @@ impl Store {
         let until = filter.until.map(|d| d.to_string());
         let rows = stmt.query_map(params![since, until], activity_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Marks an activity as confirmed (or not) by the runner: a record that looked implausible
+    /// counts again. `false` when there is no activity with this id.
+    pub fn set_confirmed(&mut self, id: i64, confirmed: bool) -> Result<bool> {
+        let tx = self.write_transaction()?;
+        let changed = tx.execute(
+            "UPDATE activities SET confirmed = ?2 WHERE id = ?1",
+            params![id, confirmed],
+        )?;
+        tx.commit()?;
+        Ok(changed == 1)
     }
 
     /// The stored series of one activity, if it has one.
@@ -634,6 +647,7 @@ fn activity_from_row(r: &Row<'_>) -> rusqlite::Result<Activity> {
         device: r.get(12)?,
         source_kind: SourceKind::parse(&kind).unwrap_or(SourceKind::File),
         source: r.get(14)?,
+        confirmed: r.get(16)?,
     })
 }
 
@@ -660,6 +674,20 @@ mod tests {
     fn migrates_a_new_database_to_the_latest_schema() {
         let store = Store::open_in_memory().unwrap();
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_confirmation_is_stored() {
+        let mut store = Store::open_in_memory().unwrap();
+        let Stored::New(id) = store.store_activity(&run(8, 80.0), None).unwrap() else {
+            panic!("a new activity")
+        };
+        let read =
+            |store: &Store| store.activities(&ActivityFilter::default()).unwrap()[0].confirmed;
+        assert!(!read(&store));
+        assert!(store.set_confirmed(id, true).unwrap());
+        assert!(read(&store));
+        assert!(!store.set_confirmed(id + 1, true).unwrap());
     }
 
     #[test]
