@@ -237,6 +237,22 @@ impl Config {
             "[pain] lookback_weeks must be at least 1",
         );
         need(p.recent_days >= 1, "[pain] recent_days must be at least 1");
+        need(
+            (1..=10).contains(&p.morning_rise),
+            "[pain] morning_rise must be 1-10",
+        );
+        need(
+            p.persisting_weeks >= 1 && p.rising_weeks >= 2,
+            "[pain] persisting_weeks must be at least 1 and rising_weeks at least 2",
+        );
+        need(
+            (0.0..90.0).contains(&p.threshold_margin_pct),
+            "[pain] threshold_margin_pct must be in [0, 90)",
+        );
+        need(
+            (0.0..=50.0).contains(&p.retest_step_pct) && p.retest_after >= 1,
+            "[pain] retest_step_pct must be 0-50 and retest_after at least 1",
+        );
         let plan = &self.plan;
         need(
             plan.available_days
@@ -271,6 +287,11 @@ impl Config {
         need(
             plan.min_run_km > 0.0 && plan.default_run_km > 0.0,
             "[plan] run distances must be above 0",
+        );
+        need(
+            plan.weekly_goal_km
+                .is_none_or(|g| g.is_finite() && g > 0.0 && g <= 500.0),
+            "[plan] weekly_goal_km must be above 0 and at most 500",
         );
         need(
             plan.default_pace_s_per_km > 0.0,

@@ -1,19 +1,22 @@
 //! `kneeguard check`: the load warnings that hold today, or over a period.
 
-use super::{exit, parse_date, Context};
-use crate::core::warnings::{check, Severity};
-use crate::db::{ActivityFilter, Store};
-use crate::render::{self, OutputFormat};
+use super::{exit, guidance, parse_date, Context};
+use crate::core::guidance::warnings_since;
+use crate::core::warnings::Severity;
+use crate::db::Store;
+use crate::render::{self, words, OutputFormat};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use std::io::Write;
 
-/// Warn about spikes: single-run distance and descent spikes, weekly ramps, ACWR, monotony.
+/// Warn about spikes and the knee: single-run distance and descent spikes, weekly ramps, ACWR,
+/// monotony, today's knee zone, and records left out as implausible.
 ///
 /// Without `--since`: what holds today (spikes of the runs in the last 7 days, ramps of this and
-/// last week, ACWR and monotony today). Each warning names its rule, the numbers, the source and
-/// what to do, and says whether the signal has evidence behind it (the single-run spike) or is
-/// context (ramps, ACWR, monotony).
+/// last week, ACWR and monotony today, the knee). Each warning names its rule, the numbers, the
+/// source and what to do, and says whether the signal has evidence behind it (the single-run
+/// spike, your own pain) or is context (ramps, ACWR, monotony). Amber pain is a caution, red
+/// pain or swelling a high warning.
 ///
 /// Exit status: 0, or with `--fail-on` 3 when a warning at that severity or above holds (for
 /// cron jobs and shell prompts); 2 on errors.
@@ -53,26 +56,41 @@ pub fn run(
             settings.today
         );
     }
-    let activities = store.activities(&ActivityFilter::default())?;
-    let warnings = check(
-        &activities,
-        &settings.config.load,
-        settings.today,
-        args.since,
-    );
+    let (activities, pain) = guidance::history(store)?;
+    let warnings = match args.since {
+        Some(since) => warnings_since(
+            &activities,
+            &pain,
+            &guidance::settings(ctx),
+            settings.today,
+            since,
+        ),
+        None => {
+            crate::core::guidance::guidance(
+                &activities,
+                &pain,
+                &guidance::settings(ctx),
+                settings.today,
+            )
+            .warnings
+        }
+    };
     match ctx.format {
         OutputFormat::Json => render::json(out, &warnings)?,
         OutputFormat::Csv => {
             let rows: Vec<CsvRow> = warnings
                 .iter()
-                .map(|w| CsvRow {
-                    rule: w.rule.as_str(),
-                    severity: w.severity.as_str(),
-                    date: w.date,
-                    activity_id: w.activity_id,
-                    message: &w.message,
-                    source: &w.source,
-                    advice: &w.advice,
+                .map(|w| {
+                    let text = words::warning(w, settings.units);
+                    CsvRow {
+                        rule: w.rule.as_str(),
+                        severity: w.severity.as_str(),
+                        date: w.date,
+                        activity_id: w.activity_id,
+                        message: text.message,
+                        source: text.source,
+                        advice: text.advice,
+                    }
                 })
                 .collect();
             if rows.is_empty() {
@@ -83,7 +101,7 @@ pub fn run(
             }
         }
         OutputFormat::Table => {
-            if activities.is_empty() {
+            if activities.is_empty() && warnings.is_empty() {
                 writeln!(
                     out,
                     "Nothing to check yet: import your runs with `kneeguard import PATH` (FIT, GPX, \
@@ -98,7 +116,7 @@ pub fn run(
                     "No load warnings {period}. Keep listening to the knee: log pain with each run."
                 )?;
             } else {
-                render::warnings(out, &warnings)?;
+                render::warnings(out, &warnings, settings.units)?;
             }
         }
     }
@@ -114,12 +132,12 @@ pub fn run(
 }
 
 #[derive(serde::Serialize)]
-struct CsvRow<'a> {
+struct CsvRow {
     rule: &'static str,
     severity: &'static str,
     date: NaiveDate,
     activity_id: Option<i64>,
-    message: &'a str,
-    source: &'a str,
-    advice: &'a str,
+    message: String,
+    source: String,
+    advice: String,
 }

@@ -106,7 +106,7 @@ pub fn run(
     match ctx.format {
         OutputFormat::Json => render::json(out, &summary)?,
         OutputFormat::Csv => render::csv(out, &csv_rows(&summary))?,
-        OutputFormat::Table => write_text(out, &summary)?,
+        OutputFormat::Table => write_text(out, &summary, ctx.settings.units)?,
     }
     Ok(if summary.failed > 0 {
         exit::SOME_FAILED
@@ -179,7 +179,11 @@ fn csv_rows(summary: &Summary) -> Vec<CsvRow<'_>> {
         .collect()
 }
 
-fn write_text(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
+fn write_text(
+    out: &mut dyn Write,
+    s: &Summary,
+    units: crate::settings::Units,
+) -> std::io::Result<()> {
     if s.inputs == 0 {
         writeln!(
             out,
@@ -265,7 +269,7 @@ fn write_text(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
     }
     if !s.warnings.is_empty() {
         writeln!(out, "\nWarnings raised by the new activities:")?;
-        render::warnings(out, &s.warnings)?;
+        render::warnings(out, &s.warnings, units)?;
     }
     Ok(())
 }

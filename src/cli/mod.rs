@@ -9,6 +9,7 @@ mod auth;
 mod check;
 mod config;
 mod demo;
+mod guidance;
 mod import;
 mod pain;
 mod plan;

@@ -1,64 +1,71 @@
-//! `kneeguard plan`: next week, day by day, below the pain threshold.
+//! `kneeguard plan`: the days ahead — the rest of this week and next week — below the pain
+//! threshold, from today's guidance.
 
-use super::{parse_date, Context};
-use crate::core::load::week_start_of;
-use crate::core::plan::{plan_week, DayKind, Plan};
-use crate::core::threshold::Estimate;
-use crate::db::{ActivityFilter, Store};
-use crate::render::{self, ics, OutputFormat};
+use super::{guidance, parse_date, Context};
+use crate::core::guidance::Guidance;
+use crate::core::plan::{DayStatus, WeekPlan};
+use crate::core::threshold::{Estimate, Outcome};
+use crate::db::Store;
+use crate::render::{self, ics, views, words, OutputFormat};
 use crate::settings::Units;
 use anyhow::Context as _;
 use chrono::{Duration, NaiveDate};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
+use tabled::settings::{object::Columns, Width};
 use tabled::Tabled;
 
-/// Plan next week below your pain threshold.
+/// Plan the days ahead below your pain threshold.
 ///
-/// A day-by-day plan: runs with a distance and a descent budget, cross-training days sized to
-/// the runs they replace, strength days with the routine, rest days — and the week's totals set
-/// against your threshold estimates, today's pain zone, and every reason in plain words. Green:
-/// progress gently, never past what the knee tolerated. Amber: less and flatter running, the
-/// longest and hilliest runs swapped for cross-training, 2-3 strength days. Red: no running.
+/// The rest of this week from today on (the days before today show what you did) and next
+/// week, day by day: runs with a distance and a descent budget, walk-run sessions when coming
+/// back from red, cross-training of the same duration as the runs it replaces, strength days
+/// with the routine, rest days — with every reason in plain words. The plan follows today's
+/// pain: each rating you log re-plans the days ahead (a red rating today means no running from
+/// today on). Green progresses about 10% a week below your threshold; amber holds or cuts and
+/// flattens; red stops running until the knee settles, then a walk-run ladder brings it back.
+/// Every planned run stays within 1.1x the longest run of the 30 days before its day, and every
+/// week within kneeguard's ramp rule, so following the plan raises none of `check`'s warnings.
 ///
-/// Your available days, rest days, long-run day, preferred cross-training and strength days come
-/// from the config's [plan] section (`kneeguard config defaults`).
+/// Your available days, rest days, long-run day, weekly goal, cross-training and strength days
+/// come from the config's [plan] section (`kneeguard config defaults`).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kneeguard plan
   kneeguard plan --week 2026-11-30 --units mi
-  kneeguard plan --ics next-week.ics
+  kneeguard plan --ics days-ahead.ics
   kneeguard plan --format json | jq '.days[] | select(.kind == \"run\")'")]
 pub struct PlanArgs {
-    /// Plan the week that contains this date [default: next week]
+    /// Only the week that contains this date: this week or next [default: both]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub week: Option<NaiveDate>,
-    /// Also write the plan as calendar events (iCalendar) to this file
+    /// Also write the planned days as calendar events (iCalendar) to this file
     #[arg(long, value_name = "FILE")]
     pub ics: Option<PathBuf>,
 }
 
-/// Computes the plan for the requested week.
-pub fn compute(args: &PlanArgs, ctx: &Context, store: &Store) -> anyhow::Result<Plan> {
-    let settings = &ctx.settings;
-    let config = &settings.config;
-    let this_week = week_start_of(settings.today, config.load.week_start);
-    let week_start = match args.week {
-        Some(day) => week_start_of(day, config.load.week_start),
-        None => this_week + Duration::days(7),
-    };
-    let activities = store.activities(&ActivityFilter::default())?;
-    let pain = store.pain_entries(&ActivityFilter::default())?;
-    Ok(plan_week(
-        &activities,
-        &pain,
-        &config.plan,
-        &config.pain,
-        &config.load,
-        settings.today,
-        week_start,
-    ))
+/// The weeks to show: the one asked for, or this week (while it has days ahead) and next.
+fn weeks<'a>(args: &PlanArgs, g: &'a Guidance, ctx: &Context) -> anyhow::Result<Vec<&'a WeekPlan>> {
+    match args.week {
+        Some(day) => {
+            let start = crate::core::guidance::week_of(day, &guidance::settings(ctx));
+            let week = g.week(start).with_context(|| {
+                format!(
+                    "--week {day}: kneeguard plans this week and next ({} and {}); for past weeks \
+                     see `kneeguard weeks` and `kneeguard activities`",
+                    g.this_week().week_start,
+                    g.next_week().week_start
+                )
+            })?;
+            Ok(vec![week])
+        }
+        None => Ok(g
+            .weeks
+            .iter()
+            .filter(|w| w.days.iter().any(|d| d.status == DayStatus::Planned))
+            .collect()),
+    }
 }
 
 pub fn run(
@@ -67,74 +74,123 @@ pub fn run(
     store: &Store,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let plan = compute(args, ctx, store)?;
+    let (g, _) = guidance::today(ctx, store)?;
     let units = ctx.settings.units;
+    let shown = weeks(args, &g, ctx)?;
     if let Some(path) = &args.ics {
-        write_ics(path, &plan, ctx)?;
+        let mut bytes = Vec::new();
+        ics::write_plan(&mut bytes, &shown, units, ctx.settings.now)?;
+        std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write the calendar file {}", path.display()))?;
     }
     match ctx.format {
-        OutputFormat::Json => render::json(out, &plan)?,
-        OutputFormat::Csv => {
-            #[derive(serde::Serialize)]
-            struct CsvDay<'a> {
-                date: NaiveDate,
-                kind: &'a str,
-                distance_m: Option<f64>,
-                max_descent_m: Option<f64>,
-                minutes: Option<u32>,
-                activity: Option<&'a str>,
-                notes: String,
-            }
-            let rows: Vec<CsvDay> = plan
-                .days
-                .iter()
-                .map(|d| CsvDay {
-                    date: d.date,
-                    kind: kind_word(d.kind),
-                    distance_m: d.distance_m,
-                    max_descent_m: d.max_descent_m,
-                    minutes: d.minutes,
-                    activity: d.activity.as_deref(),
-                    notes: d.notes.join("; "),
-                })
-                .collect();
-            render::csv(out, &rows)?;
+        OutputFormat::Json => {
+            let view = match args.week {
+                Some(_) => views::plan(&g, shown[0], false),
+                None => views::plan(&g, g.next_week(), true),
+            };
+            render::json(out, &view)?
         }
-        OutputFormat::Table => write_text(out, &plan, units)?,
+        OutputFormat::Csv => write_csv(out, &shown, units)?,
+        OutputFormat::Table => write_text(out, &g, &shown, units)?,
     }
-    if let Some(path) = &args.ics {
-        if ctx.format == OutputFormat::Table {
-            writeln!(out, "Calendar written to {}.", path.display())?;
-        }
+    if let (Some(path), OutputFormat::Table) = (&args.ics, ctx.format) {
+        writeln!(out, "Calendar written to {}.", path.display())?;
     }
     Ok(super::exit::OK)
 }
 
-fn write_ics(path: &PathBuf, plan: &Plan, ctx: &Context) -> anyhow::Result<()> {
-    let mut bytes = Vec::new();
-    ics::write_plan(&mut bytes, plan, ctx.settings.units, ctx.settings.now)?;
-    std::fs::write(path, bytes)
-        .with_context(|| format!("cannot write the calendar file {}", path.display()))
-}
-
-fn kind_word(kind: DayKind) -> &'static str {
-    match kind {
-        DayKind::Run => "run",
-        DayKind::Cross => "cross",
-        DayKind::Strength => "strength",
-        DayKind::Rest => "rest",
+fn write_csv(out: &mut dyn Write, weeks: &[&WeekPlan], units: Units) -> anyhow::Result<()> {
+    #[derive(serde::Serialize)]
+    struct CsvDay<'a> {
+        date: NaiveDate,
+        status: &'a str,
+        kind: &'a str,
+        distance_m: Option<f64>,
+        max_descent_m: Option<f64>,
+        minutes: Option<u32>,
+        activity: Option<&'a str>,
+        notes: String,
     }
+    let rows: Vec<CsvDay> = weeks
+        .iter()
+        .flat_map(|w| &w.days)
+        .map(|d| CsvDay {
+            date: d.date,
+            status: match d.status {
+                DayStatus::Done => "done",
+                DayStatus::Planned => "planned",
+            },
+            kind: d.kind.as_str(),
+            distance_m: d.distance_m,
+            max_descent_m: d.max_descent_m,
+            minutes: d.minutes,
+            activity: d.activity.as_deref(),
+            notes: words::day_notes(d, units),
+        })
+        .collect();
+    render::csv(out, &rows)?;
+    Ok(())
 }
 
-/// The plan in words: the days, the totals against the thresholds, the reasons, the routine.
-pub fn write_text(out: &mut dyn Write, plan: &Plan, units: Units) -> anyhow::Result<()> {
-    let end = plan.week_start + Duration::days(6);
+/// The weeks in words: each week's days and totals, then the thresholds, the reasons and the
+/// strength routine.
+pub fn write_text(
+    out: &mut dyn Write,
+    g: &Guidance,
+    weeks: &[&WeekPlan],
+    units: Units,
+) -> anyhow::Result<()> {
+    for (k, w) in weeks.iter().enumerate() {
+        if k > 0 {
+            writeln!(out)?;
+        }
+        write_week(out, g, w, units)?;
+    }
+    writeln!(out, "\nYour thresholds (from your runs and pain log):")?;
+    for (name, e) in super::status::names(g) {
+        render::write_wrapped(
+            out,
+            &format!("  {name:<19} "),
+            &words::estimate_note(e, units),
+        )?;
+        if let Some(line) = evidence_line(e, units) {
+            render::write_wrapped(out, &format!("  {:<19} ", ""), &line)?;
+        }
+    }
+    if let Some(day) = weeks
+        .iter()
+        .flat_map(|w| &w.days)
+        .find(|d| !d.exercises.is_empty() && d.status == DayStatus::Planned)
+    {
+        writeln!(
+            out,
+            "\nStrength and mobility routine (about {} minutes):",
+            crate::core::plan::strength::ROUTINE_MINUTES
+        )?;
+        for e in &day.exercises {
+            render::write_wrapped(out, "  - ", &render::exercise(e))?;
+        }
+    }
+    writeln!(out)?;
+    render::write_wrapped(out, "", words::DISCLAIMER)?;
+    Ok(())
+}
+
+fn write_week(out: &mut dyn Write, g: &Guidance, w: &WeekPlan, units: Units) -> anyhow::Result<()> {
+    let end = w.week_start + Duration::days(6);
+    let which = if w.week_start == g.this_week().week_start {
+        "This week"
+    } else {
+        "Next week"
+    };
     writeln!(
         out,
-        "Plan for {} - {}: knee zone {}",
-        plan.week_start.format("%a %d %b"),
+        "{which}, {} - {}: knee zone {}, {}",
+        w.week_start.format("%a %d %b"),
         end.format("%a %d %b %Y"),
-        plan.zone.as_str().to_uppercase()
+        g.zone.zone.as_str().to_uppercase(),
+        super::status::mode_words(g)
     )?;
     #[derive(Tabled)]
     struct Row {
@@ -145,82 +201,107 @@ pub fn write_text(out: &mut dyn Write, plan: &Plan, units: Units) -> anyhow::Res
         #[tabled(rename = "Notes")]
         notes: String,
     }
-    let rows = plan.days.iter().map(|d| Row {
-        day: d.date.format("%a %d").to_string(),
-        session: ics::summary(d, units),
-        notes: render::truncate(&d.notes.join("; "), 44),
+    let rows = w.days.iter().map(|d| {
+        let done = d.status == DayStatus::Done;
+        Row {
+            day: d.date.format("%a %d").to_string(),
+            session: if done {
+                format!("done: {}", words::session(d, units))
+            } else {
+                words::session(d, units)
+            },
+            notes: if done {
+                String::new()
+            } else {
+                words::day_notes(d, units)
+            },
+        }
     });
-    writeln!(out, "{}", render::table(rows, &[]))?;
-    let t = &plan.totals;
-    writeln!(
+    let mut table = tabled::Table::new(rows);
+    table
+        .with(tabled::settings::Style::sharp())
+        .modify(Columns::one(1), Width::wrap(32).keep_words(true))
+        .modify(Columns::one(2), Width::wrap(32).keep_words(true));
+    writeln!(out, "{table}")?;
+    let t = &w.totals;
+    render::write_wrapped(
         out,
-        "Week: {} running, descent budget {}, {} min cross-training, {} strength day{}.",
-        render::distance(t.run_distance_m, units),
-        render::elevation(t.descent_m, units),
-        t.cross_minutes,
-        t.strength_days,
-        if t.strength_days == 1 { "" } else { "s" }
+        "",
+        &format!(
+            "Week: {} running{}, descent {}, {} min cross-training, {} strength day{}.",
+            render::distance(t.run_distance_m, units),
+            if t.done_distance_m > 0.0 {
+                format!(" ({} done)", render::distance(t.done_distance_m, units))
+            } else {
+                String::new()
+            },
+            render::elevation(t.descent_m, units),
+            t.cross_minutes,
+            t.strength_days,
+            if t.strength_days == 1 { "" } else { "s" }
+        ),
     )?;
-    writeln!(out, "\nYour thresholds (from your runs and pain log):")?;
-    let th = &plan.thresholds;
-    for (name, estimate, is_distance) in [
-        ("weekly distance", &th.weekly_distance_m, true),
-        ("longest run", &th.longest_run_m, true),
-        ("weekly descent", &th.weekly_descent_m, false),
-        ("descent of one run", &th.run_descent_m, false),
-    ] {
-        write_estimate(out, name, estimate, is_distance, units)?;
+    writeln!(out, "Why:")?;
+    for r in views::week_reasons(g, w, units) {
+        render::write_wrapped(out, "  - ", &r)?;
     }
-    if !plan.reasons.is_empty() {
-        writeln!(out, "\nWhy:")?;
-        for r in &plan.reasons {
-            render::write_wrapped(out, "  - ", r)?;
-        }
-    }
-    if let Some(day) = plan.days.iter().find(|d| !d.exercises.is_empty()) {
-        writeln!(out, "\nStrength and mobility routine (about 35 minutes):")?;
-        for e in &day.exercises {
-            render::write_wrapped(out, "  - ", &render::exercise(e))?;
-        }
-    }
-    if plan.see_professional {
-        writeln!(
-            out,
-            "\nSee a physiotherapist or sports doctor about the knee before running again."
-        )?;
-    }
-    writeln!(out)?;
-    render::write_wrapped(out, "", &plan.disclaimer)?;
     Ok(())
 }
 
-fn write_estimate(
-    out: &mut dyn Write,
-    name: &str,
-    e: &Estimate,
-    is_distance: bool,
-    units: Units,
-) -> std::io::Result<()> {
+/// The evidence behind an estimate, briefly: the flares that still count and the highest load
+/// tolerated, with dates and pain.
+fn evidence_line(e: &Estimate, units: Units) -> Option<String> {
     let show = |m: f64| {
-        if is_distance {
+        if e.dimension.is_distance() {
             render::distance(m, units)
         } else {
             render::elevation(m, units)
         }
     };
-    let tolerated = e.tolerated_m.map_or("unknown".to_string(), show);
-    let provoking = e
-        .provoking_m
-        .map_or(String::new(), |p| format!(", pain from {}", show(p)));
-    let evidence = e.evidence.len();
-    render::write_wrapped(
-        out,
-        &format!("  {name:<19} "),
-        &format!(
-            "tolerated {tolerated}{provoking} ({}, {evidence} {} of evidence). {}",
-            render::confidence(e.confidence),
-            if evidence == 1 { "item" } else { "items" },
-            e.note
-        ),
-    )
+    let what = |date: NaiveDate| {
+        if e.dimension.is_weekly() {
+            format!("week of {date}")
+        } else {
+            date.to_string()
+        }
+    };
+    let mut parts: Vec<String> = e
+        .evidence
+        .iter()
+        .filter(|x| x.outcome == Outcome::Provoked && x.active)
+        .take(3)
+        .map(|x| {
+            format!(
+                "pain {}/10 after {} ({})",
+                x.pain,
+                show(x.load_m),
+                what(x.date)
+            )
+        })
+        .collect();
+    if let Some(best) = e
+        .evidence
+        .iter()
+        .filter(|x| x.outcome == Outcome::Tolerated)
+        .max_by(|a, b| a.load_m.total_cmp(&b.load_m))
+    {
+        parts.push(format!(
+            "{} tolerated at {}/10 ({})",
+            show(best.load_m),
+            best.pain,
+            what(best.date)
+        ));
+    }
+    (!parts.is_empty()).then(|| {
+        format!(
+            "evidence from {} {} with pain logs: {}",
+            e.evidence.len(),
+            if e.dimension.is_weekly() {
+                "weeks"
+            } else {
+                "runs"
+            },
+            parts.join("; ")
+        )
+    })
 }

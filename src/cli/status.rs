@@ -1,40 +1,29 @@
-//! `kneeguard status`: one screen — today's zone, the latest pain, the thresholds, the
-//! warnings and the next step.
+//! `kneeguard status`: one screen — today's zone, the latest pain, the thresholds, the warnings
+//! and the next session, all from today's guidance.
 
-use super::Context;
-use crate::core::load::week_start_of;
-use crate::core::plan::{plan_week, PlanDay};
-use crate::core::threshold::{estimate, Thresholds};
-use crate::core::warnings::{check, Severity, Warning};
-use crate::core::zone::{assess, ZoneAssessment};
-use crate::db::{ActivityFilter, Store};
-use crate::render::{self, ics, OutputFormat};
-use chrono::{Duration, NaiveDate};
+use super::{guidance, Context};
+use crate::core::guidance::Guidance;
+use crate::core::plan::Mode;
+use crate::core::recovery::{Recovery, PHASES};
+use crate::core::threshold::Estimate;
+use crate::core::warnings::Severity;
+use crate::db::Store;
+use crate::render::{self, views, words, OutputFormat};
+use crate::settings::Units;
 use clap::Args;
-use serde::Serialize;
 use std::io::Write;
 
 /// Where the knee stands today, on one screen.
 ///
-/// Today's pain zone (green, amber, red) and why, the latest pain you logged, your threshold
-/// estimates with their evidence, the load warnings that hold today, and the next step from the
-/// plan.
+/// Today's pain zone (green, amber, red) and why, the latest pain you logged, how the days ahead
+/// are planned, your threshold estimates, the warnings that hold today (load, knee, records left
+/// out as implausible), and the next session — the same one `kneeguard plan` shows for that day.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kneeguard status
-  kneeguard status --format json | jq .zone.zone")]
+  kneeguard status --units mi
+  kneeguard status --format json | jq .next")]
 pub struct StatusArgs {}
-
-#[derive(Serialize)]
-struct Status {
-    today: NaiveDate,
-    zone: ZoneAssessment,
-    thresholds: Thresholds,
-    warnings: Vec<Warning>,
-    /// Tomorrow in the plan.
-    next: Option<PlanDay>,
-    see_professional: bool,
-}
 
 pub fn run(
     _args: &StatusArgs,
@@ -42,147 +31,143 @@ pub fn run(
     store: &Store,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let settings = &ctx.settings;
-    let config = &settings.config;
-    let today = settings.today;
-    let activities = store.activities(&ActivityFilter::default())?;
-    let pain = store.pain_entries(&ActivityFilter::default())?;
-    let zone = assess(&pain, &activities, &config.pain, today);
-    let thresholds = estimate(&activities, &pain, &config.pain, &config.load, today);
-    let warnings = check(&activities, &config.load, today, None);
-    let tomorrow = today + Duration::days(1);
-    let plan = plan_week(
-        &activities,
-        &pain,
-        &config.plan,
-        &config.pain,
-        &config.load,
-        today,
-        week_start_of(tomorrow, config.load.week_start),
-    );
-    let next = plan.days.iter().find(|d| d.date == tomorrow).cloned();
-    let status = Status {
-        today,
-        see_professional: zone.see_professional || plan.see_professional,
-        zone,
-        thresholds,
-        warnings,
-        next,
-    };
+    let (g, stored) = guidance::today(ctx, store)?;
     match ctx.format {
-        OutputFormat::Json => render::json(out, &status)?,
+        OutputFormat::Json => render::json(out, &views::status(&g))?,
         OutputFormat::Csv => anyhow::bail!(
             "`status` has nested data that does not fit CSV: use --format json (or table)"
         ),
-        OutputFormat::Table => write_text(out, &status, ctx, activities.is_empty())?,
+        OutputFormat::Table => write_text(out, &g, ctx.settings.units, stored == 0)?,
     }
     Ok(super::exit::OK)
 }
 
-fn write_text(out: &mut dyn Write, s: &Status, ctx: &Context, empty: bool) -> anyhow::Result<()> {
-    let units = ctx.settings.units;
+/// How the days ahead are planned, in a few words.
+pub fn mode_words(g: &Guidance) -> String {
+    match (&g.mode, &g.recovery) {
+        (Mode::Ladder, Recovery::Ladder(l)) => format!(
+            "back from red on the walk-run ladder, phase {} of {}",
+            (l.phase + 1).min(PHASES.len()),
+            PHASES.len()
+        ),
+        (Mode::Progress, _) => "progress gently below your threshold".to_string(),
+        (Mode::Hold, _) => "hold the load (amber within your ceiling)".to_string(),
+        (Mode::Cut, _) => "cut and flatten (amber)".to_string(),
+        (Mode::Rest, _) => "no running (red)".to_string(),
+        (Mode::Ladder, _) => "walk-run ladder".to_string(),
+    }
+}
+
+fn write_text(out: &mut dyn Write, g: &Guidance, units: Units, empty: bool) -> anyhow::Result<()> {
     writeln!(
         out,
         "{}: knee zone {}",
-        s.today.format("%A %d %B %Y"),
-        s.zone.zone.as_str().to_uppercase()
+        g.today.format("%A %d %B %Y"),
+        g.zone.zone.as_str().to_uppercase()
     )?;
-    for r in &s.zone.reasons {
-        render::write_wrapped(out, "  ", r)?;
+    for r in &g.zone.reasons {
+        render::write_wrapped(out, "  ", &words::zone_reason(r, units))?;
     }
-    match &s.zone.latest {
-        Some(p) => writeln!(
+    if let Some(p) = &g.zone.latest {
+        writeln!(
             out,
             "Latest pain: {}/10 {} on {}{}.",
             p.score,
             p.when.as_str(),
             p.date,
             if p.swelling { ", with swelling" } else { "" }
-        )?,
-        None => writeln!(
+        )?;
+    } else {
+        writeln!(
             out,
             "No pain logged yet: after each run, `kneeguard pain add SCORE --when after`."
-        )?,
+        )?;
     }
+    writeln!(out, "Days ahead: {}.", mode_words(g))?;
     if empty {
         writeln!(
             out,
             "\nNo activities yet: `kneeguard import PATH` (FIT, GPX, TCX, or a Strava/Garmin export)."
         )?;
     }
-    writeln!(out, "\nThresholds:")?;
-    let th = &s.thresholds;
-    for (name, e, distance) in [
-        ("weekly distance", &th.weekly_distance_m, true),
-        ("longest run", &th.longest_run_m, true),
-        ("weekly descent", &th.weekly_descent_m, false),
-        ("descent of one run", &th.run_descent_m, false),
-    ] {
-        let show = |m: f64| {
-            if distance {
-                render::distance(m, units)
+    write_thresholds(out, g, units)?;
+    write_warnings(out, g, units)?;
+    if let Some(next) = g.next_session() {
+        let notes = words::day_notes(next, units);
+        let text = format!(
+            "{}{}",
+            words::session(next, units),
+            if notes.is_empty() {
+                String::new()
             } else {
-                render::elevation(m, units)
+                format!(" ({notes})")
             }
-        };
-        let value = match (e.tolerated_m, e.provoking_m) {
-            (Some(t), Some(p)) => format!("tolerated {}, pain from {}", show(t), show(p)),
-            (Some(t), None) => format!("tolerated {}", show(t)),
-            (None, Some(p)) => format!("pain from {}", show(p)),
-            (None, None) => "unknown".to_string(),
-        };
+        );
+        writeln!(out)?;
+        render::write_wrapped(
+            out,
+            &format!("Next: {} — ", next.date.format("%a %d %b")),
+            &text,
+        )?;
+    }
+    if let Some(r) = &g.zone.referral {
+        render::write_wrapped(out, "", &words::referral(r.cause, r.weeks))?;
+    }
+    writeln!(
+        out,
+        "The full plan: `kneeguard plan`. kneeguard is not medical advice."
+    )?;
+    Ok(())
+}
+
+fn write_thresholds(out: &mut dyn Write, g: &Guidance, units: Units) -> anyhow::Result<()> {
+    writeln!(out, "\nThresholds (where pain starts):")?;
+    for (name, e) in names(g) {
         writeln!(
             out,
-            "  {name:<19} {value} ({})",
+            "  {name:<19} {} ({})",
+            words::estimate_brief(e, units),
             render::confidence(e.confidence)
         )?;
     }
-    let serious: Vec<&Warning> = s
+    Ok(())
+}
+
+/// The four estimates with their names.
+pub fn names(g: &Guidance) -> [(&'static str, &Estimate); 4] {
+    let t = &g.thresholds;
+    [
+        ("weekly distance", &t.weekly_distance_m),
+        ("longest run", &t.longest_run_m),
+        ("weekly descent", &t.weekly_descent_m),
+        ("descent of one run", &t.run_descent_m),
+    ]
+}
+
+fn write_warnings(out: &mut dyn Write, g: &Guidance, units: Units) -> anyhow::Result<()> {
+    let serious: Vec<_> = g
         .warnings
         .iter()
         .filter(|w| w.severity >= Severity::Caution)
         .collect();
-    writeln!(
-        out,
-        "\nWarnings today: {}",
-        if serious.is_empty() { "none" } else { "" }
-    )?;
+    if serious.is_empty() {
+        writeln!(out, "\nWarnings today: none")?;
+    } else {
+        writeln!(out, "\nWarnings today:")?;
+    }
     for w in &serious {
         render::write_wrapped(
             out,
             &format!("  {:<8}", w.severity.as_str().to_uppercase()),
-            &w.message,
+            &words::warning(w, units).message,
         )?;
     }
-    if serious.len() < s.warnings.len() {
+    if serious.len() < g.warnings.len() {
         writeln!(
             out,
             "  (and {} for information: `kneeguard check`)",
-            s.warnings.len() - serious.len()
+            g.warnings.len() - serious.len()
         )?;
     }
-    if let Some(next) = &s.next {
-        writeln!(
-            out,
-            "\nNext: {} — {}{}",
-            next.date.format("%a %d %b"),
-            ics::summary(next, units),
-            if next.notes.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", next.notes.join("; "))
-            }
-        )?;
-    }
-    if s.see_professional {
-        writeln!(
-            out,
-            "See a physiotherapist or sports doctor about the knee."
-        )?;
-    }
-    writeln!(
-        out,
-        "The full week: `kneeguard plan`. kneeguard is not medical advice."
-    )?;
     Ok(())
 }

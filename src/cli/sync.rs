@@ -265,7 +265,7 @@ fn write_text(
     }
     if !warnings.is_empty() {
         writeln!(out, "\nWarnings raised by the new activities:")?;
-        render::warnings(out, warnings)?;
+        render::warnings(out, warnings, ctx.settings.units)?;
     }
     Ok(())
 }

@@ -2,12 +2,16 @@
 //! terminal. Everything here takes `today` and settings explicitly and is tested with tables.
 
 pub mod descent;
+pub mod guidance;
 pub mod load;
 pub mod measure;
+pub(crate) mod pain_log;
 pub mod plan;
 pub mod plausibility;
+pub mod recovery;
+#[cfg(test)]
+mod sim;
 pub mod spikes;
-pub mod strength;
 pub mod threshold;
 pub mod warnings;
 pub mod zone;

@@ -1,12 +1,14 @@
-//! Load warnings: which rules of DOMAIN.md §4 fire for a runner's history, in plain words, with
-//! the numbers that triggered them, the study behind each rule and what to do about the knee.
+//! Warnings: which rules of DOMAIN.md §4 fire for a runner's history, what the knee says
+//! (DOMAIN.md §5), and which records are left out as implausible — each with the numbers that
+//! triggered it, typed, so that `render` writes the words in the runner's units.
 //!
 //! Each warning says how much weight it deserves. Single-run distance spikes are the primary,
-//! evidence-backed signal (Frandsen et al. 2025); weekly ramps, the acute:chronic ratio and
-//! monotony are context, because the same study found no association for ACWR or week-to-week
-//! ratios, a 10%-rule programme did not prevent injuries (Buist et al. 2008) and ACWR
-//! adjustments have no proven preventive effect (Impellizzeri et al. 2020). Descent spikes use the
-//! distance bands on descent: knee-relevant, but untested, so also context.
+//! evidence-backed load signal (Frandsen et al. 2025), and the runner's own pain is the other
+//! primary signal; weekly ramps, the acute:chronic ratio and monotony are context, because the
+//! same study found no association for ACWR or week-to-week ratios, a 10%-rule programme did not
+//! prevent injuries (Buist et al. 2008) and ACWR adjustments have no proven preventive effect
+//! (Impellizzeri et al. 2020). Descent spikes use the distance bands on descent: knee-relevant,
+//! but untested, so also context.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +16,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::core::load::{shift, week_start_of, LoadSeries, LoadSettings};
+use crate::core::plausibility::Flagged;
 use crate::core::spikes::{spikes, RunSpike, SpikeBand, SpikeMetric};
+use crate::core::zone::{Referral, Zone, ZoneAssessment, ZoneReason};
 use crate::model::Activity;
 
 /// Rounding slack, in percent or ratio units, for thresholds that are "more than" a value.
@@ -30,6 +34,8 @@ pub enum Rule {
     WeeklyDescentRamp,
     Acwr,
     Monotony,
+    KneePain,
+    ImplausibleRecord,
 }
 
 impl Rule {
@@ -41,6 +47,8 @@ impl Rule {
             Rule::WeeklyDescentRamp => "weekly_descent_ramp",
             Rule::Acwr => "acwr",
             Rule::Monotony => "monotony",
+            Rule::KneePain => "knee_pain",
+            Rule::ImplausibleRecord => "implausible_record",
         }
     }
 }
@@ -68,36 +76,125 @@ impl Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Evidence {
-    /// Associated with injury in a large prospective study.
+    /// Associated with injury in a large prospective study, or the runner's own pain.
     Primary,
     /// Worth knowing, but not shown to predict or prevent injury.
     Context,
 }
 
-/// One warning; the field names are a stable JSON interface.
+/// A run whose distance or descent spiked against the longest (or hilliest) run of the window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpikeDetail {
+    pub metric: SpikeMetric,
+    pub value_m: f64,
+    pub reference_m: f64,
+    pub change_pct: f64,
+    /// The reference raised to the configured minimum, and the change against it.
+    pub judged_against_m: f64,
+    pub judged_change_pct: f64,
+    pub band: SpikeBand,
+    pub hazard_ratio: f64,
+    pub window_days: u32,
+    /// The next runs should stay at or under this (the small band's edge over the reference).
+    pub next_cap_m: f64,
+}
+
+/// Which load a weekly ramp is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RampMetric {
+    Distance,
+    Descent,
+}
+
+/// A week that rose more than the ramp threshold over the week before or the four before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RampDetail {
+    pub metric: RampMetric,
+    pub week_start: NaiveDate,
+    pub week_m: f64,
+    pub previous_week_m: f64,
+    pub ramp_pct: Option<f64>,
+    pub mean_4wk_m: Option<f64>,
+    pub ramp_vs_4wk_pct: Option<f64>,
+    /// Smaller references are raised to this before judging.
+    pub floor_m: f64,
+    /// The week is still under way.
+    pub partial: bool,
+}
+
+/// Where the acute:chronic ratios stand, when outside the comfortable band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AcwrLevel {
+    Low,
+    Caution,
+    High,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AcwrDetail {
+    pub level: AcwrLevel,
+    pub uncoupled: Option<f64>,
+    pub ewma: Option<f64>,
+    pub acute_m: f64,
+    pub chronic_weekly_m: f64,
+    /// The band edge that was crossed.
+    pub edge: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonotonyDetail {
+    pub monotony: f64,
+    pub strain: f64,
+    pub threshold: f64,
+    pub week_m: f64,
+}
+
+/// What the knee says today.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KneeDetail {
+    pub zone: Zone,
+    pub reasons: Vec<ZoneReason>,
+    pub referral: Option<Referral>,
+}
+
+/// The typed content of a warning; `render` turns it into the message, source and advice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Detail {
+    Spike(SpikeDetail),
+    Ramp(RampDetail),
+    Acwr(AcwrDetail),
+    Monotony(MonotonyDetail),
+    Knee(KneeDetail),
+    Implausible(Flagged),
+}
+
+/// One warning. Its JSON form (the documented fields `rule`, `severity`, `date`, `activity_id`,
+/// `message`, `evidence`, `source`, `advice`, `values`, plus `code` and `detail`) is written by
+/// `render`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Warning {
     pub rule: Rule,
     pub severity: Severity,
     /// The local day the warning is about: the run's day, a week's last day (or today), or the
     /// day a ratio crossed its band.
     pub date: NaiveDate,
-    /// The run the warning is about, when it is about one run (`null` otherwise).
+    /// The run the warning is about, when it is about one run.
     pub activity_id: Option<i64>,
-    pub message: String,
     pub evidence: Evidence,
-    pub source: String,
-    pub advice: String,
+    pub detail: Detail,
     /// The numbers that triggered the warning (metres, percent, ratios).
     pub values: BTreeMap<String, f64>,
 }
 
-/// The warnings that hold today — spikes of the runs in the last 7 days, ramps of the current
-/// and the previous week, ACWR and monotony at today — or, with `since`, every warning raised
-/// from `since` to `today`: every spike, every week's ramp, each ACWR episode (days in a row
-/// outside the band) on the day it began and on the day it escalated to high, and each monotony
-/// episode on the day it began (an episode already under way on `since` is raised on `since`). Activities after
-/// `today` are ignored. Sorted by date, then from the most severe.
+/// The load warnings that hold today — spikes of the runs in the last 7 days, ramps of the
+/// current and the previous week, ACWR and monotony at today — or, with `since`, every warning
+/// raised from `since` to `today`: every spike, every week's ramp, each ACWR episode (days in a
+/// row outside the band) on the day it began and on the day it escalated to high, and each
+/// monotony episode on the day it began (an episode already under way on `since` is raised on
+/// `since`). Activities after `today` are ignored. Sorted by date, then from the most severe.
 pub fn check(
     activities: &[Activity],
     settings: &LoadSettings,
@@ -133,41 +230,44 @@ pub fn check(
             out.extend(acwr_level(&series, today).map(|level| acwr_warning(&series, today, level)));
             out.extend(monotony_warning(&series, today));
         }
-        Some(first) => {
-            // The level an ACWR episode (a run of days outside the band) has been raised at.
-            let (mut episode, mut monotony_before) = (None, false);
-            let mut day = first;
-            while day <= today {
-                let level = acwr_level(&series, day);
-                let raise = match (episode, level) {
-                    (_, None) => false,
-                    (None, Some(_)) => true,
-                    (Some(before), Some(now)) => {
-                        now != before
-                            && (now == AcwrLevel::High
-                                || now == AcwrLevel::Low
-                                || before == AcwrLevel::Low)
-                    }
-                };
-                if raise {
-                    if let Some(now) = level {
-                        out.push(acwr_warning(&series, day, now));
-                    }
-                    episode = level;
-                } else if level.is_none() {
-                    episode = None;
-                }
-                let monotony = monotony_warning(&series, day);
-                let holds = monotony.is_some();
-                if holds && !monotony_before {
-                    out.extend(monotony);
-                }
-                monotony_before = holds;
-                day = shift(day, 1);
-            }
-        }
+        Some(first) => out.extend(episodes(&series, first, today)),
     }
     sort(&mut out);
+    out
+}
+
+/// The ACWR and monotony episodes from `first` to `today`.
+fn episodes(series: &LoadSeries, first: NaiveDate, today: NaiveDate) -> Vec<Warning> {
+    let mut out = Vec::new();
+    // The level an ACWR episode (a run of days outside the band) has been raised at.
+    let (mut episode, mut monotony_before) = (None, false);
+    let mut day = first;
+    while day <= today {
+        let level = acwr_level(series, day);
+        let raise = match (episode, level) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(before), Some(now)) => {
+                now != before
+                    && (now == AcwrLevel::High || now == AcwrLevel::Low || before == AcwrLevel::Low)
+            }
+        };
+        if raise {
+            if let Some(now) = level {
+                out.push(acwr_warning(series, day, now));
+            }
+            episode = level;
+        } else if level.is_none() {
+            episode = None;
+        }
+        let monotony = monotony_warning(series, day);
+        let holds = monotony.is_some();
+        if holds && !monotony_before {
+            out.extend(monotony);
+        }
+        monotony_before = holds;
+        day = shift(day, 1);
+    }
     out
 }
 
@@ -184,7 +284,53 @@ pub fn warnings_for(activities: &[Activity], settings: &LoadSettings, ids: &[i64
     out
 }
 
-fn sort(warnings: &mut [Warning]) {
+/// The knee's warning today: amber is a caution, red or swelling high (DOMAIN.md §5). The pain
+/// is the runner's own signal, so it is primary.
+pub fn knee_warning(zone: &ZoneAssessment, today: NaiveDate) -> Option<Warning> {
+    let severity = match zone.zone {
+        Zone::Green if zone.referral.is_some() => Severity::Caution,
+        Zone::Green => return None,
+        Zone::Amber => Severity::Caution,
+        Zone::Red => Severity::High,
+    };
+    let latest = zone.latest.as_ref().map(|l| l.date);
+    Some(Warning {
+        rule: Rule::KneePain,
+        severity,
+        date: latest.unwrap_or(today).min(today),
+        activity_id: None,
+        evidence: Evidence::Primary,
+        values: values([(
+            "latest_pain",
+            zone.latest
+                .as_ref()
+                .map_or(f64::NAN, |l| f64::from(l.score)),
+        )]),
+        detail: Detail::Knee(KneeDetail {
+            zone: zone.zone,
+            reasons: zone.reasons.clone(),
+            referral: zone.referral.clone(),
+        }),
+    })
+}
+
+/// One caution per record left out of every estimate as implausible.
+pub fn implausible_warnings(flagged: &[Flagged], today: NaiveDate) -> Vec<Warning> {
+    flagged
+        .iter()
+        .map(|f| Warning {
+            rule: Rule::ImplausibleRecord,
+            severity: Severity::Caution,
+            date: f.date.unwrap_or(today).min(today),
+            activity_id: Some(f.activity_id),
+            evidence: Evidence::Context,
+            values: values([("distance_m", f.distance_m), ("moving_s", f.moving_s)]),
+            detail: Detail::Implausible(f.clone()),
+        })
+        .collect()
+}
+
+pub(crate) fn sort(warnings: &mut [Warning]) {
     warnings.sort_by(|a, b| {
         a.date
             .cmp(&b.date)
@@ -194,30 +340,12 @@ fn sort(warnings: &mut [Warning]) {
     });
 }
 
-fn km(metres: f64) -> String {
-    format!("{:.1} km", metres / 1000.0)
-}
-
-fn metres(value: f64) -> String {
-    format!("{value:.0} m")
-}
-
 fn values<const N: usize>(pairs: [(&str, f64); N]) -> BTreeMap<String, f64> {
     pairs
         .into_iter()
         .filter(|(_, v)| v.is_finite())
         .map(|(k, v)| (k.to_string(), v))
         .collect()
-}
-
-/// The band names and hazard ratios as Frandsen et al. 2025 report them.
-fn study_band(band: SpikeBand) -> &'static str {
-    match band {
-        SpikeBand::From10To30 => "10-30%",
-        SpikeBand::From30To100 => "30-100%",
-        SpikeBand::Over100 => "more than 100%",
-        SpikeBand::NoReference | SpikeBand::UpTo10 => "up to 10%",
-    }
 }
 
 /// A warning for a run whose spike reaches an alert band.
@@ -232,73 +360,17 @@ fn spike_warning(spike: &RunSpike, settings: &LoadSettings) -> Option<Warning> {
         Severity::High
     };
     let hazard = alert.hazard_ratio().unwrap_or(1.0);
-    let window = settings.spike_window_days;
-    let cap = against * (1.0 + settings.spike_low_pct / 100.0);
     let judged_pct = (spike.value_m / against - 1.0) * 100.0;
-    let (rule, evidence, mut message, source, advice, value_key) = match spike.metric {
-        SpikeMetric::Distance => (
-            Rule::SingleRunSpike,
-            Evidence::Primary,
-            format!(
-                "This run ({}) was {change:.0}% longer than your longest run of the previous \
-                 {window} days ({}).",
-                km(spike.value_m),
-                km(reference)
-            ),
-            format!(
-                "Frandsen et al. 2025, BJSM 59:1203 (5,205 runners): HR {hazard:.2} for a run \
-                 {} longer than the longest of the previous 30 days",
-                study_band(alert)
-            ),
-            format!(
-                "Keep the next runs at or below {} and flat; see how the knee feels tomorrow \
-                 morning.",
-                km(cap)
-            ),
-            "distance_m",
-        ),
-        SpikeMetric::Descent => (
-            Rule::DescentSpike,
-            Evidence::Context,
-            format!(
-                "This run descended {}, {change:.0}% more than the most descent of one run in \
-                 the previous {window} days ({}). This is context: downhill running loads the \
-                 kneecap, but descent spikes have not been studied as an injury signal.",
-                metres(spike.value_m),
-                metres(reference)
-            ),
-            format!(
-                "The bands of Frandsen et al. 2025, BJSM 59:1203 (HR {hazard:.2} for a {} \
-                 distance spike) applied to descent; downhill running raises patellofemoral load",
-                study_band(alert)
-            ),
-            format!(
-                "Keep the next runs to at most {} of descent, prefer flat routes and walk steep \
-                 downhills; see how the knee feels tomorrow morning.",
-                metres(cap)
-            ),
-            "descent_m",
-        ),
+    let (rule, evidence, value_key) = match spike.metric {
+        SpikeMetric::Distance => (Rule::SingleRunSpike, Evidence::Primary, "distance_m"),
+        SpikeMetric::Descent => (Rule::DescentSpike, Evidence::Context, "descent_m"),
     };
-    if against > reference {
-        let unit = match spike.metric {
-            SpikeMetric::Distance => km(against),
-            SpikeMetric::Descent => metres(against),
-        };
-        message.push_str(&format!(
-            " Short references are raised to {unit} before judging: {judged_pct:.0}% more than \
-             that."
-        ));
-    }
     Some(Warning {
         rule,
         severity,
         date: spike.date,
         activity_id: Some(spike.activity_id),
-        message,
         evidence,
-        source,
-        advice,
         values: values([
             (value_key, spike.value_m),
             ("reference_m", reference),
@@ -307,6 +379,18 @@ fn spike_warning(spike: &RunSpike, settings: &LoadSettings) -> Option<Warning> {
             ("judged_change_pct", judged_pct),
             ("hazard_ratio", hazard),
         ]),
+        detail: Detail::Spike(SpikeDetail {
+            metric: spike.metric,
+            value_m: spike.value_m,
+            reference_m: reference,
+            change_pct: change,
+            judged_against_m: against,
+            judged_change_pct: judged_pct,
+            band: alert,
+            hazard_ratio: hazard,
+            window_days: settings.spike_window_days,
+            next_cap_m: against * (1.0 + settings.spike_low_pct / 100.0),
+        }),
     })
 }
 
@@ -327,96 +411,38 @@ fn ramp_warnings(series: &LoadSeries, week: NaiveDate) -> Vec<Warning> {
             .then(|| (now / before.max(floor) - 1.0) * 100.0)
             .filter(|pct| *pct > threshold + SLACK)
     };
-    let mut out = Vec::new();
-    let context = "This is context, not a proven injury signal: Frandsen et al. 2025 found no \
-                   association for week-to-week ratios, and a 10%-rule programme did not prevent \
-                   injuries (Buist et al. 2008).";
-    let so_far = if partial { " so far" } else { "" };
-
     let checks = [
         (
-            Rule::WeeklyRamp,
+            RampMetric::Distance,
             now.distance_m,
             before.distance_m,
             mean.map(|(d, _)| d),
             settings.ramp_min_reference_m,
         ),
         (
-            Rule::WeeklyDescentRamp,
+            RampMetric::Descent,
             now.descent_m,
             before.descent_m,
             mean.map(|(_, d)| d),
             settings.descent_ramp_min_reference_m,
         ),
     ];
-    for (rule, now, before, mean, floor) in checks {
+    let mut out = Vec::new();
+    for (metric, now, before, mean, floor) in checks {
         let vs_week = ramp(now, before, floor);
         let vs_mean = mean.and_then(|mean| ramp(now, mean, floor));
         if vs_week.is_none() && vs_mean.is_none() {
             continue;
         }
-        let (show, what) = match rule {
-            Rule::WeeklyRamp => (km as fn(f64) -> String, "Running distance"),
-            _ => (metres as fn(f64) -> String, "Running descent"),
-        };
-        let mut parts = Vec::new();
-        let raised = |reference: f64| {
-            if reference < floor {
-                format!(
-                    "{}, judged against at least {}",
-                    show(reference),
-                    show(floor)
-                )
-            } else {
-                show(reference)
-            }
-        };
-        if let Some(pct) = vs_week {
-            parts.push(format!(
-                "{pct:.0}% more than the week before ({})",
-                raised(before)
-            ));
-        }
-        if let (Some(pct), Some(mean)) = (vs_mean, mean) {
-            parts.push(format!(
-                "{pct:.0}% more than the mean of the four weeks before ({})",
-                raised(mean)
-            ));
-        }
-        let message = format!(
-            "{what} in the week of {week} is {}{so_far}: {}. {context}",
-            show(now),
-            parts.join(" and ")
-        );
-        let (source, advice) = match rule {
-            Rule::WeeklyRamp => (
-                "Nielsen et al. 2014 (874 novice runners): more than 30% over two weeks, HR 1.59 \
-                 for distance-related injuries including patellofemoral pain; not confirmed by \
-                 Frandsen et al. 2025"
-                    .to_string(),
-                "Hold next week at or below this week's distance rather than adding more, keep \
-                 every run within 10% of your recent longest, and let the knee's next-morning \
-                 response decide."
-                    .to_string(),
-            ),
-            _ => (
-                "The weekly ramp of Nielsen et al. 2014 (more than 30% over two weeks) applied to \
-                 descent; downhill running raises patellofemoral load"
-                    .to_string(),
-                "Move some runs to flat routes or the treadmill next week and walk steep \
-                 downhills; keep next week's descent at or below this week's."
-                    .to_string(),
-            ),
-        };
         out.push(Warning {
-            rule,
+            rule: match metric {
+                RampMetric::Distance => Rule::WeeklyRamp,
+                RampMetric::Descent => Rule::WeeklyDescentRamp,
+            },
             severity: Severity::Caution,
             date,
             activity_id: None,
-            message,
             evidence: Evidence::Context,
-            source,
-            advice,
             values: values([
                 ("week_m", now),
                 ("previous_week_m", before),
@@ -425,17 +451,20 @@ fn ramp_warnings(series: &LoadSeries, week: NaiveDate) -> Vec<Warning> {
                 ("ramp_vs_4wk_pct", vs_mean.unwrap_or(f64::NAN)),
                 ("partial_week", if partial { 1.0 } else { 0.0 }),
             ]),
+            detail: Detail::Ramp(RampDetail {
+                metric,
+                week_start: week,
+                week_m: now,
+                previous_week_m: before,
+                ramp_pct: vs_week,
+                mean_4wk_m: mean,
+                ramp_vs_4wk_pct: vs_mean,
+                floor_m: floor,
+                partial,
+            }),
         });
     }
     out
-}
-
-/// Where the acute:chronic ratios stand, when outside the comfortable band.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AcwrLevel {
-    Low,
-    Caution,
-    High,
 }
 
 /// The ACWR level at `day`: the higher of the uncoupled and EWMA ratios decides caution and high,
@@ -471,75 +500,31 @@ fn acwr_warning(series: &LoadSeries, day: NaiveDate, level: AcwrLevel) -> Warnin
     let uncoupled = series.acwr_uncoupled(day);
     let ewma = series.acwr_ewma(day);
     let (acute, chronic) = series.acute_chronic(day);
-    let ratios = match (uncoupled, ewma) {
-        (Some(u), Some(e)) => format!(
-            "acute:chronic ratio {u:.2} (the last 7 days, {}, against a mean week of {} over the \
-             21 days before; EWMA ratio {e:.2})",
-            km(acute),
-            km(chronic)
-        ),
-        (Some(u), None) => format!(
-            "acute:chronic ratio {u:.2} (the last 7 days, {}, against a mean week of {} over the \
-             21 days before)",
-            km(acute),
-            km(chronic)
-        ),
-        (None, Some(e)) => format!("EWMA acute:chronic ratio {e:.2}"),
-        (None, None) => "no acute:chronic ratio".to_string(),
-    };
-    let context = "This is context: Frandsen et al. 2025 found no association between ACWR and \
-                   injury, and adjusting it has no proven preventive effect (Impellizzeri et al. \
-                   2020).";
-    let (severity, message, advice) = match level {
-        AcwrLevel::High | AcwrLevel::Caution => {
-            let (severity, edge) = if level == AcwrLevel::High {
-                (Severity::High, settings.acwr_high)
-            } else {
-                (Severity::Caution, settings.acwr_caution)
-            };
-            (
-                severity,
-                format!(
-                    "Load rose quickly: {ratios}; {} above {edge:.1}. {context}",
-                    if uncoupled.is_some() && ewma.is_some() {
-                        "the higher ratio is"
-                    } else {
-                        "that is"
-                    }
-                ),
-                "Ease the next days back toward your usual week with short, flat runs, and watch \
-                 how the knee feels each morning."
-                    .to_string(),
-            )
-        }
-        AcwrLevel::Low => (
-            Severity::Info,
-            format!(
-                "Load dropped: {ratios}, below {:.1}. {context}",
-                settings.acwr_low
-            ),
-            "When you build back, start with short flat runs; a long run now is a spike against \
-             a smaller recent longest run."
-                .to_string(),
-        ),
+    let (severity, edge) = match level {
+        AcwrLevel::High => (Severity::High, settings.acwr_high),
+        AcwrLevel::Caution => (Severity::Caution, settings.acwr_caution),
+        AcwrLevel::Low => (Severity::Info, settings.acwr_low),
     };
     Warning {
         rule: Rule::Acwr,
         severity,
         date: day,
         activity_id: None,
-        message,
         evidence: Evidence::Context,
-        source: "Gabbett 2016 (bands 0.8 / 1.3 / 1.5); uncoupled ratio per Lolli et al. 2019; \
-                 EWMA per Williams et al. 2017; no association in Frandsen et al. 2025"
-            .to_string(),
-        advice,
         values: values([
             ("acwr_uncoupled", uncoupled.unwrap_or(f64::NAN)),
             ("acwr_ewma", ewma.unwrap_or(f64::NAN)),
             ("acute_m", acute),
             ("chronic_weekly_m", chronic),
         ]),
+        detail: Detail::Acwr(AcwrDetail {
+            level,
+            uncoupled,
+            ewma,
+            acute_m: acute,
+            chronic_weekly_m: chronic,
+            edge,
+        }),
     }
 }
 
@@ -551,32 +536,26 @@ fn monotony_warning(series: &LoadSeries, day: NaiveDate) -> Option<Warning> {
     if monotony <= settings.monotony_threshold + SLACK {
         return None;
     }
+    let week_m = series.distance(shift(day, -6), day);
     Some(Warning {
         rule: Rule::Monotony,
         severity: Severity::Info,
         date: day,
         activity_id: None,
-        message: format!(
-            "Training monotony {monotony:.1} over the last 7 days (strain {strain:.0}), above \
-             {:.1}: the days carry very similar running loads with little rest. This is \
-             context: it describes the pattern of the week, not a proven injury signal.",
-            settings.monotony_threshold
-        ),
         evidence: Evidence::Context,
-        source: "Foster 2001: monotony (mean daily load / SD) above 2.0; strain = weekly load × \
-                 monotony"
-            .to_string(),
-        advice: "Make one day a rest or cross-training day and vary the run lengths, some shorter \
-                 and one longer."
-            .to_string(),
         values: values([
             ("monotony", monotony),
             ("strain", strain),
-            ("week_m", series.distance(shift(day, -6), day)),
+            ("week_m", week_m),
         ]),
+        detail: Detail::Monotony(MonotonyDetail {
+            monotony,
+            strain,
+            threshold: settings.monotony_threshold,
+            week_m,
+        }),
     })
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,29 +586,16 @@ mod tests {
         assert_eq!(w.evidence, Evidence::Primary);
         assert_eq!(w.activity_id, Some(2));
         assert_eq!(w.date, day(2025, 3, 13));
-        assert_eq!(
-            w.message,
-            "This run (14.2 km) was 42% longer than your longest run of the previous 30 days \
-             (10.0 km)."
-        );
-        assert_eq!(
-            w.advice,
-            "Keep the next runs at or below 11.0 km and flat; see how the knee feels tomorrow \
-             morning."
-        );
-        assert!(w.source.contains("HR 1.52"), "{}", w.source);
-        let json = serde_json::to_value(w).unwrap();
-        assert_eq!(json["rule"], "single_run_spike");
-        assert_eq!(json["severity"], "high");
-        assert_eq!(json["evidence"], "primary");
-        assert_eq!(json["date"], "2025-03-13");
-        assert_eq!(json["values"]["reference_m"], 10000.0);
-        let ramp_json = serde_json::to_value(Warning {
-            activity_id: None,
-            ..w.clone()
-        })
-        .unwrap();
-        assert_eq!(ramp_json["activity_id"], serde_json::Value::Null);
+        let Detail::Spike(spike) = &w.detail else {
+            panic!("{w:?}")
+        };
+        assert_eq!(spike.value_m, 14_200.0);
+        assert_eq!(spike.reference_m, 10_000.0);
+        assert!((spike.change_pct - 42.0).abs() < 1e-9);
+        assert_eq!(spike.band, SpikeBand::From30To100);
+        assert_eq!(spike.hazard_ratio, 1.52);
+        assert!((spike.next_cap_m - 11_000.0).abs() < 1e-9);
+        assert_eq!(w.values["reference_m"], 10_000.0);
     }
 
     #[test]
@@ -671,9 +637,11 @@ mod tests {
             [(Rule::DescentSpike, Severity::High, day(2025, 3, 5))]
         );
         assert_eq!(got[0].evidence, Evidence::Context);
-        assert!(got[0]
-            .message
-            .starts_with("This run descended 250 m, 150% more"));
+        let Detail::Spike(spike) = &got[0].detail else {
+            panic!("{got:?}")
+        };
+        assert_eq!((spike.value_m, spike.reference_m), (250.0, 100.0));
+        assert!((spike.change_pct - 150.0).abs() < 1e-9);
         assert!(warnings_for(&got_runs(), &LoadSettings::default(), &[]).is_empty());
     }
 
@@ -735,7 +703,12 @@ mod tests {
                 assert_eq!(w.severity, Severity::Caution);
                 assert_eq!(w.evidence, Evidence::Context);
                 assert_eq!(w.date, day(2025, 3, 16));
-                assert!(w.message.contains("This is context"));
+                let Detail::Ramp(ramp) = &w.detail else {
+                    panic!("{w:?}")
+                };
+                assert_eq!(ramp.metric, RampMetric::Distance);
+                assert!(!ramp.partial);
+                assert_eq!(ramp.week_m, now * 1000.0);
             }
         }
     }
@@ -885,6 +858,37 @@ mod tests {
     }
 
     #[test]
+    fn the_knee_and_implausible_records_are_warnings_too() {
+        use crate::core::zone::tests::pain;
+        use crate::core::zone::{assess, PainSettings};
+        use crate::model::PainWhen;
+        let today = day(2025, 3, 16);
+        let settings = PainSettings::default();
+        let red = assess(&[pain(1, today, 7, PainWhen::After)], &[], &settings, today);
+        let w = knee_warning(&red, today).unwrap();
+        assert_eq!(
+            (w.rule, w.severity, w.evidence),
+            (Rule::KneePain, Severity::High, Evidence::Primary)
+        );
+        let amber = assess(&[pain(1, today, 4, PainWhen::After)], &[], &settings, today);
+        assert_eq!(
+            knee_warning(&amber, today).unwrap().severity,
+            Severity::Caution
+        );
+        let green = assess(&[pain(1, today, 1, PainWhen::After)], &[], &settings, today);
+        assert_eq!(knee_warning(&green, today), None);
+        let mut typo = run(5, shift(today, -1), 200_000.0);
+        typo.moving_s = 6.0 * 3600.0;
+        let flagged = crate::core::plausibility::review(&[typo], today);
+        let got = implausible_warnings(&flagged, today);
+        assert_eq!(
+            rules(&got),
+            [(Rule::ImplausibleRecord, Severity::Caution, shift(today, -1))]
+        );
+        assert_eq!(got[0].activity_id, Some(5));
+    }
+
+    #[test]
     fn no_history_gives_no_warnings() {
         let settings = LoadSettings::default();
         assert!(check(&[], &settings, day(2025, 3, 16), None).is_empty());
@@ -940,7 +944,7 @@ mod tests {
             let got = check(&all, &LoadSettings::default(), today, since);
             for w in &got {
                 prop_assert!(w.date <= today);
-                prop_assert!(!w.message.is_empty());
+                prop_assert!(w.values.values().all(|v| v.is_finite()));
             }
         }
     }

@@ -1,18 +1,21 @@
-//! Today's pain zone: green, amber or red, from the runner's recent knee-pain log (DOMAIN.md §5).
+//! Today's pain zone — green, amber or red — from the runner's knee-pain log (DOMAIN.md §5), and
+//! the referral advice that stays until the knee is logged settled.
 //!
-//! The zone is the 24-hour pain response turned into a traffic light: it decides whether next
-//! week's load may go up, must hold or drop, or stops. The rules combine symptom-guided running
-//! for patellofemoral pain (Esculier et al. 2018: pain at most 2/10 during running, no increase
-//! the next morning) with the pain-monitoring model (Silbernagel et al. 2007: up to 5/10 is
-//! acceptable, pain must settle by the next morning and must not rise week to week). Every
-//! reason is a plain sentence with the rating and the date behind it.
+//! The zone is the 24-hour pain response turned into a traffic light: it decides whether the
+//! days ahead may progress, must hold or cut, or stop running. The rules combine symptom-guided
+//! running for patellofemoral pain (Esculier et al. 2018: pain at most 2/10 during running, no
+//! increase the next morning) with the pain-monitoring model (Silbernagel et al. 2007: up to
+//! 5/10 is acceptable, pain must settle by the next morning and must not rise week to week).
+//! Red does not end when its rating leaves the window: it lasts until a calm rating (green, no
+//! swelling) on a later day says the knee settled. Reasons are typed; `render` writes them.
 
-use std::collections::BTreeMap;
+use std::collections::HashSet;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::core::load::{local_date, shift};
+use crate::core::load::shift;
+use crate::core::pain_log::{is_running_pain, link, not_runs, run_refs, score, PainLog};
 use crate::model::{Activity, PainEntry, PainWhen};
 
 /// The pain rules' thresholds and windows. Every field can be changed in the config file.
@@ -26,9 +29,9 @@ pub struct PainSettings {
     pub green_max: u8,
     /// The highest rating of the amber zone; above it is red (DOMAIN.md §5: amber 3-5).
     pub amber_max: u8,
-    /// A next-morning rating at least this many points above the pre-run or previous-day level
-    /// counts as a flare (Esculier et al. 2018: no increase the next morning; Silbernagel et al.
-    /// 2007: pain must settle by the next morning).
+    /// A next-morning rating above the pre-run level counts as a flare when it is above the
+    /// ceiling or at least this many points higher (DOMAIN.md §5; Farrar et al. 2001: changes
+    /// under about 2 points on the 0-10 scale are not reliably told apart).
     pub morning_rise: u8,
     /// How many days of ratings, ending today, make up today's state (kneeguard's choice: 7).
     pub recent_days: u32,
@@ -36,15 +39,27 @@ pub struct PainSettings {
     /// last one above green (Silbernagel et al. 2007: pain must not rise week to week;
     /// kneeguard's choice: 3 windows, that is two rises in a row).
     pub rising_weeks: u32,
+    /// Amber this many 7-day windows in a row brings the advice to see a professional
+    /// (DOMAIN.md §5: amber week after week despite strength work, 3-4 weeks).
+    pub persisting_weeks: u32,
     /// How many weeks back the threshold estimate looks (kneeguard's choice: 26, half a year).
     pub lookback_weeks: u32,
     /// Half-life in weeks of the recency weight of threshold evidence: a week this old counts
-    /// half as much as this week (kneeguard's choice: 4; DOMAIN.md §6: tolerance changes as the
-    /// knee heals or flares).
+    /// half as much as this week (kneeguard's choice: 4; DOMAIN.md §6: recent evidence counts
+    /// more than old).
     pub half_life_weeks: f64,
-    /// The recency-weighted quantile of tolerated loads reported as the tolerated level
-    /// (kneeguard's choice: 0.9, high but robust to a single old outlier).
+    /// The recency-weighted quantile of tolerated weeks reported as the tolerated weekly level
+    /// (kneeguard's choice: 0.9, high but robust to a single old outlier). The per-run levels
+    /// are the longest tolerated run and descent (DOMAIN.md §6: each run's own response).
     pub tolerated_quantile: f64,
+    /// Plans stay this many percent below the load that provoked pain (DOMAIN.md §6: below the
+    /// threshold with a margin; kneeguard's choice: 10%).
+    pub threshold_margin_pct: f64,
+    /// After this many pain-free weeks (or runs) at the cap, the cap is re-tested just above
+    /// (DOMAIN.md §6: a provoking level fades as the knee heals; kneeguard's choice: 3).
+    pub retest_after: u32,
+    /// How far above the cap a re-test goes, in percent (DOMAIN.md §6: about 5%).
+    pub retest_step_pct: f64,
     /// Weeks with pain logs needed for any weekly threshold, at low confidence (kneeguard's
     /// choice: 3). Fewer and the threshold is reported as unknown.
     pub min_weeks_low: u32,
@@ -67,12 +82,16 @@ impl Default for PainSettings {
             ceiling: 2,
             green_max: 2,
             amber_max: 5,
-            morning_rise: 1,
+            morning_rise: 2,
             recent_days: 7,
             rising_weeks: 3,
+            persisting_weeks: 4,
             lookback_weeks: 26,
             half_life_weeks: 4.0,
             tolerated_quantile: 0.9,
+            threshold_margin_pct: 10.0,
+            retest_after: 3,
+            retest_step_pct: 5.0,
             min_weeks_low: 3,
             min_weeks_medium: 6,
             min_weeks_high: 10,
@@ -119,278 +138,481 @@ pub struct LatestPain {
     pub swelling: bool,
 }
 
+/// Why the zone is what it is, with the ratings behind it; `render` writes the words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum ZoneReason {
+    /// Nothing logged yet.
+    NoPainLogged,
+    /// Swelling was logged and the knee has not been logged settled since.
+    Swelling { date: NaiveDate },
+    /// A rating above the amber band.
+    RedPain {
+        score: u8,
+        when: PainWhen,
+        date: NaiveDate,
+        amber_max: u8,
+    },
+    /// The highest rating of consecutive weeks kept rising.
+    Rising { maxima: Vec<u8> },
+    /// Red earlier, and no calm rating since.
+    NotSettled { since: NaiveDate },
+    /// Pain during or after a run above the ceiling.
+    AboveCeiling {
+        score: u8,
+        when: PainWhen,
+        date: NaiveDate,
+        ceiling: u8,
+    },
+    /// A rating in the amber band; `acceptable` when it is within the ceiling (hold, do not cut).
+    AmberPain {
+        score: u8,
+        when: PainWhen,
+        date: NaiveDate,
+        green_max: u8,
+        amber_max: u8,
+        acceptable: bool,
+    },
+    /// The knee did not settle overnight.
+    MorningRise {
+        score: u8,
+        date: NaiveDate,
+        before: u8,
+        run_m: Option<f64>,
+    },
+    /// Every recent rating in green.
+    Quiet {
+        max: u8,
+        days: u32,
+        green_max: u8,
+        ceiling: u8,
+    },
+    /// Nothing logged in the window.
+    NoRecentPain { days: u32, last: NaiveDate },
+}
+
+/// An amber episode: when the pain arose and the runs that hurt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AmberEpisode {
+    /// The first day of the window with an amber rating: the load of the days up to it is the
+    /// load under which the pain arose.
+    pub arose: NaiveDate,
+    /// The runs that were followed by amber pain (or the last run before it).
+    pub hurt_runs: Vec<i64>,
+    /// Every amber rating within the ceiling and no meaningful morning rise: hold the load,
+    /// do not cut it (DOMAIN.md §5, the tendon-style model).
+    pub acceptable: bool,
+}
+
+/// Why the runner should see a physiotherapist or sports doctor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralCause {
+    Swelling,
+    RedPain,
+    Rising,
+    PersistingAmber,
+}
+
+/// The advice to see a professional, which holds until the knee is logged settled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Referral {
+    pub cause: ReferralCause,
+    /// The day of the latest event behind it.
+    pub since: NaiveDate,
+    /// For persisting amber: the 7-day windows in a row.
+    pub weeks: Option<u32>,
+}
+
 /// Today's zone with the reasons behind it. The field names are a stable JSON interface.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZoneAssessment {
     pub zone: Zone,
     /// The latest rating up to today, if any.
     pub latest: Option<LatestPain>,
-    /// Plain sentences, the most serious first.
-    pub reasons: Vec<String>,
-    /// Swelling, or red pain: see a physiotherapist or sports doctor.
+    /// The most serious first.
+    pub reasons: Vec<ZoneReason>,
+    /// See a physiotherapist or sports doctor.
     pub see_professional: bool,
     pub data: PainData,
+    /// Red since this day and not yet settled: no running until a calm rating.
+    pub red_since: Option<NaiveDate>,
+    pub amber: Option<AmberEpisode>,
+    pub referral: Option<Referral>,
 }
 
-/// A rating on the 0-10 scale, whatever was stored.
-pub(crate) fn score(entry: &PainEntry) -> u8 {
-    entry.score.min(10)
+/// The latest red event: its day and the instant of the rating behind it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RedEvent {
+    pub date: NaiveDate,
+    pub at: DateTime<Utc>,
+    pub cause: ReferralCause,
 }
 
-/// Words for when a rating was felt, for sentences such as "pain 4/10 during the run".
-pub(crate) fn when_words(when: PainWhen) -> &'static str {
-    match when {
-        PainWhen::During => "during the run",
-        PainWhen::After => "after the run",
-        PainWhen::Morning => "the next morning",
-        PainWhen::Daily => "as the day's rating",
-    }
+/// What the pain log says about the knee's red state, shared by the zone and the walk-run
+/// ladder.
+pub(crate) struct KneeHistory {
+    /// The latest red event in the lookback.
+    pub red: Option<RedEvent>,
+    /// The first calm rating after it, if any: where the ladder may start.
+    pub settled: Option<(NaiveDate, DateTime<Utc>)>,
 }
 
-/// Ratings grouped by their local day, each day's in log order.
-pub(crate) fn by_date(pain: &[PainEntry]) -> BTreeMap<NaiveDate, Vec<&PainEntry>> {
-    let mut map: BTreeMap<NaiveDate, Vec<&PainEntry>> = BTreeMap::new();
-    for entry in pain {
-        map.entry(entry.date).or_default().push(entry);
-    }
-    for entries in map.values_mut() {
-        entries.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
-    }
-    map
+/// Whether `entry` says the knee is calm: a rating in green without swelling.
+fn calm(entry: &PainEntry, settings: &PainSettings) -> bool {
+    score(entry) <= settings.green_max && !entry.swelling
 }
 
-/// The level a next-morning rating is compared with: the lowest morning or daily rating of
-/// `day` (the level before that day's run), else the lowest rating of `day` at all; `None` when
-/// nothing was logged that day.
-pub(crate) fn baseline(
-    by_date: &BTreeMap<NaiveDate, Vec<&PainEntry>>,
-    day: NaiveDate,
-) -> Option<u8> {
-    let entries = by_date.get(&day)?;
-    let resting = entries
-        .iter()
-        .filter(|e| matches!(e.when, PainWhen::Morning | PainWhen::Daily))
-        .map(|e| score(e))
-        .min();
-    resting.or_else(|| entries.iter().map(|e| score(e)).min())
-}
-
-/// The rise of a next-morning rating over the level of the day before (`run_day`), when it is
-/// at least `settings.morning_rise` points: `Some((baseline, rise))`.
-pub(crate) fn morning_rise(
-    entry: &PainEntry,
-    by_date: &BTreeMap<NaiveDate, Vec<&PainEntry>>,
-    run_day: NaiveDate,
+/// The first calm rating on a day after `date`.
+fn settled_after(
+    log: &PainLog<'_>,
+    date: NaiveDate,
     settings: &PainSettings,
-) -> Option<(u8, u8)> {
-    if entry.when != PainWhen::Morning {
-        return None;
-    }
-    let base = baseline(by_date, run_day)?;
-    let now = score(entry);
-    let rise = now.checked_sub(base)?;
-    (rise >= settings.morning_rise.max(1)).then_some((base, rise))
+) -> Option<(NaiveDate, DateTime<Utc>)> {
+    log.all()
+        .iter()
+        .filter(|e| e.date > date)
+        .find(|e| calm(e, settings))
+        .map(|e| (e.date, e.at))
 }
 
-/// Today's zone from the ratings of the last `recent_days` days (DOMAIN.md §5). Ratings after
-/// `today` are ignored; `activities` only name the run a rating followed.
+/// The highest rating of each of `windows` consecutive 7-day windows ending at `day`, oldest
+/// first; `None` when one of them has no rating.
+fn weekly_maxima(log: &PainLog<'_>, day: NaiveDate, windows: u32) -> Option<Vec<u8>> {
+    let mut maxima = Vec::new();
+    for w in (0..i64::from(windows)).rev() {
+        let to = shift(day, -7 * w);
+        maxima.push(
+            log.between(shift(to, -6), to)
+                .iter()
+                .map(|e| score(e))
+                .max()?,
+        );
+    }
+    Some(maxima)
+}
+
+fn rising(log: &PainLog<'_>, day: NaiveDate, settings: &PainSettings) -> Option<Vec<u8>> {
+    let maxima = weekly_maxima(log, day, settings.rising_weeks.max(2))?;
+    let rises = maxima.windows(2).all(|pair| pair[1] > pair[0]);
+    (rises && *maxima.last()? > settings.green_max).then_some(maxima)
+}
+
+impl KneeHistory {
+    /// Scans the log back to `lookback_weeks` for the latest red event (a rating above amber,
+    /// swelling, or pain rising week after week) and whether the knee settled since.
+    pub(crate) fn new(log: &PainLog<'_>, settings: &PainSettings, today: NaiveDate) -> Self {
+        let from = shift(today, -7 * i64::from(settings.lookback_weeks.clamp(1, 520)));
+        let mut red: Option<RedEvent> = None;
+        for e in log.between(from, today) {
+            let cause = if e.swelling {
+                Some(ReferralCause::Swelling)
+            } else if score(e) > settings.amber_max {
+                Some(ReferralCause::RedPain)
+            } else {
+                None
+            };
+            if let Some(cause) = cause {
+                red = Some(RedEvent {
+                    date: e.date,
+                    at: e.at,
+                    cause,
+                });
+            }
+        }
+        // Rising pain is judged on the days with ratings since the last red rating.
+        let mut day = red.map_or(from, |r| shift(r.date, 1));
+        while day <= today {
+            // The event is the day the rising peak was logged, so that calm days after it
+            // settle it even while the peak is still inside the window.
+            let peak_today = |maxima: &Vec<u8>| {
+                log.on(day).iter().map(|e| score(e)).max() == maxima.last().copied()
+            };
+            if rising(log, day, settings).is_some_and(|m| peak_today(&m)) {
+                let at = log.on(day).last().map(|e| e.at).unwrap_or_default();
+                red = Some(RedEvent {
+                    date: day,
+                    at,
+                    cause: ReferralCause::Rising,
+                });
+            }
+            day = shift(day, 1);
+        }
+        let settled = red.and_then(|r| settled_after(log, r.date, settings));
+        KneeHistory { red, settled }
+    }
+}
+
+/// One amber signal in the window: a rating above green or above the ceiling, or a meaningful
+/// morning rise.
+struct AmberSignal<'a> {
+    entry: &'a PainEntry,
+    reason: ZoneReason,
+    acceptable: bool,
+}
+
+fn amber_signals<'a>(
+    log: &PainLog<'a>,
+    recent: &[&'a PainEntry],
+    activities: &[Activity],
+    settings: &PainSettings,
+) -> Vec<AmberSignal<'a>> {
+    let mut out = Vec::new();
+    for &e in recent {
+        let s = score(e);
+        if let Some((before, now)) = log.morning_rise(e, shift(e.date, -1), settings) {
+            let run_day = shift(e.date, -1);
+            let run = activities
+                .iter()
+                .filter(|a| a.sport.is_run() && crate::core::load::local_date(a) == Some(run_day))
+                .map(|a| a.distance_m)
+                .fold(0.0, f64::max);
+            out.push(AmberSignal {
+                entry: e,
+                reason: ZoneReason::MorningRise {
+                    score: now,
+                    date: e.date,
+                    before,
+                    run_m: (run > 0.0).then_some(run),
+                },
+                acceptable: false,
+            });
+        } else if is_running_pain(e.when) && s > settings.ceiling && s <= settings.amber_max {
+            out.push(AmberSignal {
+                entry: e,
+                reason: ZoneReason::AboveCeiling {
+                    score: s,
+                    when: e.when,
+                    date: e.date,
+                    ceiling: settings.ceiling,
+                },
+                acceptable: false,
+            });
+        } else if s > settings.green_max && s <= settings.amber_max {
+            let acceptable = s <= settings.ceiling;
+            out.push(AmberSignal {
+                entry: e,
+                reason: ZoneReason::AmberPain {
+                    score: s,
+                    when: e.when,
+                    date: e.date,
+                    green_max: settings.green_max,
+                    amber_max: settings.amber_max,
+                    acceptable,
+                },
+                acceptable,
+            });
+        }
+    }
+    out
+}
+
+/// Whether the 7 days ending at `day` hold an amber (or worse) signal.
+fn amber_window(log: &PainLog<'_>, day: NaiveDate, settings: &PainSettings) -> bool {
+    log.between(shift(day, -6), day).iter().any(|e| {
+        let s = score(e);
+        s > settings.green_max
+            || (is_running_pain(e.when) && s > settings.ceiling)
+            || log.morning_rise(e, shift(e.date, -1), settings).is_some()
+    })
+}
+
+/// The latest day at which amber had held `persisting_weeks` windows in a row.
+fn persisting_amber(
+    log: &PainLog<'_>,
+    settings: &PainSettings,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let weeks = i64::from(settings.persisting_weeks.max(1));
+    let from = shift(today, -7 * i64::from(settings.lookback_weeks.clamp(1, 520)));
+    let mut day = today;
+    while day >= from {
+        if (0..weeks).all(|w| amber_window(log, shift(day, -7 * w), settings)) {
+            return Some(day);
+        }
+        day = shift(day, -1);
+    }
+    None
+}
+
+/// Today's zone from the ratings of the last `recent_days` days and the red state before them
+/// (DOMAIN.md §5). Ratings after `today` are ignored; `activities` name the runs ratings
+/// followed.
 pub fn assess(
     pain: &[PainEntry],
     activities: &[Activity],
     settings: &PainSettings,
     today: NaiveDate,
 ) -> ZoneAssessment {
-    let known: Vec<PainEntry> = pain.iter().filter(|e| e.date <= today).cloned().collect();
-    let latest = known
-        .iter()
-        .max_by(|a, b| {
-            a.date
-                .cmp(&b.date)
-                .then(a.at.cmp(&b.at))
-                .then(a.id.cmp(&b.id))
-        })
-        .map(|e| LatestPain {
-            score: score(e),
-            when: e.when,
-            date: e.date,
-            swelling: e.swelling,
-        });
-    if known.is_empty() {
+    let log = PainLog::new(pain, today);
+    let latest = log.latest().map(|e| LatestPain {
+        score: score(e),
+        when: e.when,
+        date: e.date,
+        swelling: e.swelling,
+    });
+    if log.is_empty() {
         return ZoneAssessment {
             zone: Zone::Green,
             latest: None,
-            reasons: vec![
-                "no knee pain has been logged yet: log pain during, after and the morning after \
-                 your runs so kneeguard can learn what your knee tolerates"
-                    .to_string(),
-            ],
+            reasons: vec![ZoneReason::NoPainLogged],
             see_professional: false,
             data: PainData::None,
+            red_since: None,
+            amber: None,
+            referral: None,
         };
     }
-    let days = i64::from(settings.recent_days.max(1));
-    let from = shift(today, 1 - days);
-    let dates = by_date(&known);
-    let recent: Vec<&PainEntry> = dates
-        .range(from..=today)
-        .flat_map(|(_, entries)| entries.iter().copied())
-        .collect();
+    let days = settings.recent_days.max(1);
+    let recent = log.between(shift(today, 1 - i64::from(days)), today);
+    let knee = KneeHistory::new(&log, settings, today);
+    let red_since = knee.red.filter(|_| knee.settled.is_none()).map(|r| r.date);
 
-    let mut red: Vec<String> = Vec::new();
-    let mut amber: Vec<String> = Vec::new();
-    let mut swelling = false;
-
-    if let Some(e) = recent.iter().rev().find(|e| e.swelling) {
-        swelling = true;
-        red.push(format!(
-            "swelling logged on {}: a swollen knee needs a professional look",
-            e.date
-        ));
+    let mut red = Vec::new();
+    if let Some(r) = knee.red.filter(|_| red_since.is_some()) {
+        match r.cause {
+            ReferralCause::Swelling => red.push(ZoneReason::Swelling { date: r.date }),
+            ReferralCause::Rising => {
+                if let Some(maxima) = rising(&log, r.date, settings) {
+                    red.push(ZoneReason::Rising { maxima });
+                }
+            }
+            _ => {}
+        }
     }
-    // The worst rating of the window decides the band; the ceiling and the morning rise can only
-    // make it worse.
+    // Once the knee is logged settled, an earlier red rating in the window no longer makes today
+    // red: the walk-run ladder has begun.
     if let Some(worst) = recent
         .iter()
+        .filter(|e| red_since.is_some() && score(e) > settings.amber_max)
         .max_by(|a, b| score(a).cmp(&score(b)).then(a.date.cmp(&b.date)))
     {
-        let s = score(worst);
-        let during = matches!(worst.when, PainWhen::During | PainWhen::After);
-        if s > settings.amber_max {
-            red.push(format!(
-                "pain {s}/10 {} on {} is in the red zone (above {})",
-                when_words(worst.when),
-                worst.date,
-                settings.amber_max
-            ));
-        } else if s > settings.green_max {
-            if during && s > settings.ceiling {
-                amber.push(format!(
-                    "pain {s}/10 {} on {} is above your ceiling of {}",
-                    when_words(worst.when),
-                    worst.date,
-                    settings.ceiling
-                ));
-            } else {
-                amber.push(format!(
-                    "pain {s}/10 {} on {} is in the amber zone ({}-{})",
-                    when_words(worst.when),
-                    worst.date,
-                    settings.green_max + 1,
-                    settings.amber_max
-                ));
-            }
-        }
+        red.push(ZoneReason::RedPain {
+            score: score(worst),
+            when: worst.when,
+            date: worst.date,
+            amber_max: settings.amber_max,
+        });
     }
-    // A ceiling below the green band's top (e.g. 1) can make a green rating amber.
-    if amber.is_empty() && red.is_empty() {
-        if let Some(e) = recent.iter().rev().find(|e| {
-            matches!(e.when, PainWhen::During | PainWhen::After) && score(e) > settings.ceiling
-        }) {
-            amber.push(format!(
-                "pain {}/10 {} on {} is above your ceiling of {}",
-                score(e),
-                when_words(e.when),
-                e.date,
-                settings.ceiling
-            ));
-        }
+    if let (Some(since), true) = (red_since, red.is_empty()) {
+        red.push(ZoneReason::NotSettled { since });
     }
-    for e in recent.iter().rev() {
-        let run_day = shift(e.date, -1);
-        if let Some((base, _)) = morning_rise(e, &dates, run_day, settings) {
-            let run = activities
-                .iter()
-                .filter(|a| a.sport.is_run() && local_date(a) == Some(run_day))
-                .map(|a| a.distance_m)
-                .fold(0.0, f64::max);
-            let after = if run > 0.0 {
-                format!(" after your {:.1} km run", run / 1000.0)
-            } else {
-                String::new()
-            };
-            amber.push(format!(
-                "pain rose to {}/10 the morning of {}{after}, from {}/10 the day before: the \
-                 knee did not settle overnight",
-                score(e),
-                e.date,
-                base
-            ));
-            break;
-        }
-    }
-    if let Some(text) = rising(&dates, settings, today) {
-        red.push(text);
-    }
-
+    let signals = amber_signals(&log, recent, activities, settings);
+    let amber = (!signals.is_empty()).then(|| amber_episode(&log, &signals, activities, settings));
     let zone = if !red.is_empty() {
         Zone::Red
-    } else if !amber.is_empty() {
+    } else if amber.is_some() {
         Zone::Amber
     } else {
         Zone::Green
     };
     let mut reasons = red;
-    reasons.extend(amber);
-    if zone == Zone::Green {
-        match recent.iter().map(|e| score(e)).max() {
-            Some(max) => reasons.push(format!(
-                "pain at most {max}/10 in the last {days} days, within the green zone (0-{}) and \
-                 your ceiling of {}",
-                settings.green_max, settings.ceiling
-            )),
-            None => {
-                let last = latest.as_ref().map(|l| l.date).unwrap_or(today);
-                reasons.push(format!(
-                    "no pain logged in the last {days} days (the latest rating is from {last}): \
-                     assuming the knee is settled; keep logging pain after your runs"
-                ));
-            }
+    // The worst amber signals first, one per kind.
+    let mut seen = HashSet::new();
+    let mut ordered: Vec<&AmberSignal> = signals.iter().collect();
+    ordered.sort_by(|a, b| {
+        score(b.entry)
+            .cmp(&score(a.entry))
+            .then(b.entry.date.cmp(&a.entry.date))
+    });
+    for s in ordered {
+        if seen.insert(std::mem::discriminant(&s.reason)) {
+            reasons.push(s.reason.clone());
         }
     }
+    if zone == Zone::Green {
+        reasons.push(match recent.iter().map(|e| score(e)).max() {
+            Some(max) => ZoneReason::Quiet {
+                max,
+                days,
+                green_max: settings.green_max,
+                ceiling: settings.ceiling,
+            },
+            None => ZoneReason::NoRecentPain {
+                days,
+                last: latest.as_ref().map_or(today, |l| l.date),
+            },
+        });
+    }
+    let referral = referral(&log, &knee, settings, today);
     ZoneAssessment {
         zone,
         latest,
         reasons,
-        see_professional: swelling || zone == Zone::Red,
+        see_professional: referral.is_some(),
         data: PainData::Some,
+        red_since,
+        amber: amber.filter(|_| zone == Zone::Amber),
+        referral,
     }
 }
 
-/// A sentence when the highest rating of consecutive 7-day windows ending today kept rising,
-/// the last one above green.
-fn rising(
-    dates: &BTreeMap<NaiveDate, Vec<&PainEntry>>,
+fn amber_episode(
+    log: &PainLog<'_>,
+    signals: &[AmberSignal<'_>],
+    activities: &[Activity],
+    settings: &PainSettings,
+) -> AmberEpisode {
+    let arose = signals
+        .iter()
+        .map(|s| s.entry.date)
+        .min()
+        .expect("an amber episode has a signal");
+    let runs = run_refs(activities);
+    let links = link(log, &runs, &not_runs(activities), settings);
+    let position = |entry: &PainEntry| log.all().iter().position(|e| std::ptr::eq(*e, entry));
+    let mut hurt: Vec<i64> = signals
+        .iter()
+        .filter_map(|s| position(s.entry).and_then(|i| links.run_of[i]))
+        .map(|i| runs[i].id)
+        .collect();
+    if hurt.is_empty() {
+        // Pain logged on a rest day: the last run before it hurt.
+        let last = signals.iter().map(|s| s.entry.date).max().unwrap_or(arose);
+        hurt.extend(runs.iter().rev().find(|r| r.date <= last).map(|r| r.id));
+    }
+    hurt.sort_unstable();
+    hurt.dedup();
+    AmberEpisode {
+        arose,
+        hurt_runs: hurt,
+        acceptable: signals.iter().all(|s| s.acceptable),
+    }
+}
+
+/// The advice to see a professional: after red, swelling, rising pain or persisting amber,
+/// until a calm rating after the latest such event.
+fn referral(
+    log: &PainLog<'_>,
+    knee: &KneeHistory,
     settings: &PainSettings,
     today: NaiveDate,
-) -> Option<String> {
-    let windows = settings.rising_weeks.max(2) as i64;
-    let mut maxima = Vec::new();
-    for w in 0..windows {
-        let to = shift(today, -7 * w);
-        let from = shift(to, -6);
-        let max = dates
-            .range(from..=to)
-            .flat_map(|(_, entries)| entries.iter())
-            .map(|e| score(e))
-            .max()?;
-        maxima.push(max);
+) -> Option<Referral> {
+    let red = knee
+        .red
+        .filter(|_| knee.settled.is_none())
+        .map(|r| Referral {
+            cause: r.cause,
+            since: r.date,
+            weeks: None,
+        });
+    let amber = persisting_amber(log, settings, today)
+        .filter(|day| settled_after(log, *day, settings).is_none())
+        .map(|day| Referral {
+            cause: ReferralCause::PersistingAmber,
+            since: day,
+            weeks: Some(settings.persisting_weeks.max(1)),
+        });
+    match (red, amber) {
+        (Some(r), Some(a)) => Some(if a.since > r.since { a } else { r }),
+        (r, a) => r.or(a),
     }
-    maxima.reverse();
-    let rises = maxima.windows(2).all(|pair| pair[1] > pair[0]);
-    let last = *maxima.last()?;
-    (rises && last > settings.green_max).then(|| {
-        let list: Vec<String> = maxima.iter().map(|m| format!("{m}/10")).collect();
-        format!(
-            "pain has risen week after week ({}): pain must not rise from week to week",
-            list.join(", then ")
-        )
-    })
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::core::load::tests::day;
+    use crate::core::load::tests::{day, run};
     use chrono::{NaiveTime, TimeZone, Utc};
 
     /// A rating on `date` at a time of day that follows `when`.
@@ -417,11 +639,19 @@ pub(crate) mod tests {
         }
     }
 
+    fn code(r: &ZoneReason) -> String {
+        serde_json::to_value(r).unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     #[test]
     fn settings_round_trip_and_reject_unknown_fields() {
         let settings = PainSettings::default();
         let json = serde_json::to_value(&settings).unwrap();
         assert_eq!(json["ceiling"], 2);
+        assert_eq!(json["morning_rise"], 2);
         let back: PainSettings = serde_json::from_value(json).unwrap();
         assert_eq!(back, settings);
         let partial: PainSettings = serde_json::from_str(r#"{"ceiling": 5}"#).unwrap();
@@ -435,7 +665,7 @@ pub(crate) mod tests {
         let got = assess(&[], &[], &PainSettings::default(), day(2026, 11, 22));
         assert_eq!(got.zone, Zone::Green);
         assert_eq!(got.data, PainData::None);
-        assert!(got.reasons[0].contains("no knee pain has been logged"));
+        assert_eq!(got.reasons, vec![ZoneReason::NoPainLogged]);
         let json = serde_json::to_value(&got).unwrap();
         assert_eq!(json["zone"], "green");
         assert_eq!(json["data"], "none");
@@ -446,7 +676,8 @@ pub(crate) mod tests {
     fn zone_cases() {
         let today = day(2026, 11, 22);
         let d = |back: i64| shift(today, -back);
-        // (case, ratings as (days back, score, when, swelling), zone, see professional, text)
+        // (case, ratings as (days back, score, when, swelling), zone, see professional, first
+        // reason's code)
         type Case = (
             &'static str,
             Vec<(i64, u8, PainWhen, bool)>,
@@ -463,65 +694,93 @@ pub(crate) mod tests {
                 ],
                 Zone::Green,
                 false,
-                "green zone",
+                "quiet",
             ),
             (
                 "above the ceiling during a run",
                 vec![(2, 4, PainWhen::During, false)],
                 Zone::Amber,
                 false,
-                "pain 4/10 during the run on 2026-11-20 is above your ceiling of 2",
+                "above_ceiling",
             ),
             (
                 "amber morning",
                 vec![(3, 3, PainWhen::Morning, false)],
                 Zone::Amber,
                 false,
-                "amber zone (3-5)",
+                "amber_pain",
             ),
             (
-                "morning rise within green",
+                "a meaningful morning rise within green",
                 vec![
-                    (2, 1, PainWhen::After, false),
+                    (2, 0, PainWhen::After, false),
                     (1, 2, PainWhen::Morning, false),
                 ],
                 Zone::Amber,
                 false,
-                "did not settle overnight",
+                "morning_rise",
             ),
             (
-                "morning at the same level",
+                "0 -> 1 the next morning is no flare",
                 vec![
-                    (2, 2, PainWhen::After, false),
-                    (1, 2, PainWhen::Morning, false),
+                    (2, 0, PainWhen::After, false),
+                    (1, 1, PainWhen::Morning, false),
                 ],
                 Zone::Green,
                 false,
-                "green zone",
+                "quiet",
             ),
             (
                 "red pain",
                 vec![(1, 7, PainWhen::After, false)],
                 Zone::Red,
                 true,
-                "red zone",
+                "red_pain",
             ),
             (
                 "swelling with low pain",
                 vec![(1, 1, PainWhen::Daily, true)],
                 Zone::Red,
                 true,
-                "swelling logged on 2026-11-21",
+                "swelling",
             ),
             (
-                "old red pain is outside the window",
+                "old red pain, settled since",
+                vec![
+                    (10, 8, PainWhen::After, false),
+                    (8, 1, PainWhen::Morning, false),
+                    (2, 1, PainWhen::After, false),
+                ],
+                Zone::Green,
+                false,
+                "quiet",
+            ),
+            (
+                "old red pain, a later green rating after a run settles it too",
                 vec![
                     (10, 8, PainWhen::After, false),
                     (2, 1, PainWhen::After, false),
                 ],
                 Zone::Green,
                 false,
-                "green zone",
+                "quiet",
+            ),
+            (
+                "old red pain never settled",
+                vec![
+                    (10, 8, PainWhen::After, false),
+                    (9, 4, PainWhen::Daily, false),
+                ],
+                Zone::Red,
+                true,
+                "not_settled",
+            ),
+            (
+                "old swelling, never logged gone",
+                vec![(12, 2, PainWhen::Daily, true)],
+                Zone::Red,
+                true,
+                "swelling",
             ),
             (
                 "rising week after week",
@@ -532,25 +791,25 @@ pub(crate) mod tests {
                 ],
                 Zone::Red,
                 true,
-                "risen week after week (1/10, then 2/10, then 3/10)",
+                "rising",
             ),
             (
                 "nothing recent",
                 vec![(20, 4, PainWhen::After, false)],
                 Zone::Green,
                 false,
-                "no pain logged in the last 7 days",
+                "no_recent_pain",
             ),
             (
                 "future ratings are ignored",
                 vec![(-3, 9, PainWhen::After, false)],
                 Zone::Green,
                 false,
-                "no knee pain has been logged",
+                "no_pain_logged",
             ),
         ];
         let settings = PainSettings::default();
-        for (name, ratings, zone, professional, text) in cases {
+        for (name, ratings, zone, professional, first) in cases {
             let entries: Vec<PainEntry> = ratings
                 .iter()
                 .enumerate()
@@ -562,30 +821,65 @@ pub(crate) mod tests {
                 .collect();
             let got = assess(&entries, &[], &settings, today);
             assert_eq!(got.zone, zone, "{name}: {:?}", got.reasons);
-            assert_eq!(got.see_professional, professional, "{name}");
-            assert!(
-                got.reasons.iter().any(|r| r.contains(text)),
+            assert_eq!(
+                got.see_professional, professional,
                 "{name}: {:?}",
-                got.reasons
+                got.referral
             );
+            assert_eq!(code(&got.reasons[0]), first, "{name}: {:?}", got.reasons);
         }
     }
 
     #[test]
-    fn tendon_model_ceiling_of_five() {
+    fn tendon_model_holds_stable_pain_within_a_ceiling_of_five() {
         let settings = PainSettings {
             ceiling: 5,
             ..PainSettings::default()
         };
         let today = day(2026, 11, 22);
-        let got = assess(
-            &[pain(1, today, 4, PainWhen::During)],
-            &[],
-            &settings,
-            today,
-        );
+        let runs = [run(9, shift(today, -1), 6_000.0)];
+        let ratings = [
+            pain(1, shift(today, -1), 3, PainWhen::After),
+            pain(2, today, 3, PainWhen::Morning),
+        ];
+        let got = assess(&ratings, &runs, &settings, today);
         assert_eq!(got.zone, Zone::Amber);
-        assert!(got.reasons[0].contains("amber zone"), "{:?}", got.reasons);
-        assert_eq!(got.latest.unwrap().score, 4);
+        let amber = got.amber.unwrap();
+        assert!(amber.acceptable, "stable pain within the ceiling holds");
+        assert_eq!(amber.hurt_runs, vec![9]);
+        assert_eq!(amber.arose, shift(today, -1));
+        // The same pain above a ceiling of 2 cuts.
+        let got = assess(&ratings, &runs, &PainSettings::default(), today);
+        assert!(!got.amber.unwrap().acceptable);
+    }
+
+    #[test]
+    fn persisting_amber_refers_until_the_knee_settles() {
+        let today = day(2026, 11, 22);
+        let settings = PainSettings {
+            ceiling: 5,
+            ..PainSettings::default()
+        };
+        let mut ratings: Vec<PainEntry> = (0..30)
+            .step_by(2)
+            .map(|back| pain(back, shift(today, -back), 3, PainWhen::After))
+            .collect();
+        let got = assess(&ratings, &[], &settings, today);
+        assert_eq!(got.zone, Zone::Amber);
+        let referral = got.referral.unwrap();
+        assert_eq!(referral.cause, ReferralCause::PersistingAmber);
+        assert_eq!(referral.weeks, Some(4));
+        // Three weeks of amber: not yet.
+        let short: Vec<PainEntry> = ratings
+            .iter()
+            .filter(|e| e.date > shift(today, -20))
+            .cloned()
+            .collect();
+        assert!(!assess(&short, &[], &settings, today).see_professional);
+        // A week of calm mornings after it settles the advice.
+        for back in 1..=8 {
+            ratings.push(pain(100 + back, shift(today, back), 1, PainWhen::Morning));
+        }
+        assert!(!assess(&ratings, &[], &settings, shift(today, 8)).see_professional);
     }
 }

@@ -1,28 +1,38 @@
-//! The plan as an iCalendar file (RFC 5545): one all-day event per training day, so it can be
-//! imported into any calendar.
+//! The plan as an iCalendar file (RFC 5545): one all-day event per planned training day, so it
+//! can be imported into any calendar.
 
-use crate::core::plan::{DayKind, Plan, PlanDay};
+use crate::core::plan::{DayKind, DayStatus, PlanDay, WeekPlan};
 use crate::settings::Units;
 use chrono::{DateTime, Duration, Utc};
 use std::io::{self, Write};
 
-/// Writes the plan's training days (rest days are left out) as an iCalendar file. `stamp` is
-/// the DTSTAMP of every event (when the file was made).
+use super::words;
+
+/// Writes the planned training days of `weeks` (rest days and days already done are left out)
+/// as an iCalendar file. `stamp` is the DTSTAMP of every event (when the file was made).
 pub fn write_plan(
     out: &mut dyn Write,
-    plan: &Plan,
+    weeks: &[&WeekPlan],
     units: Units,
     stamp: DateTime<Utc>,
 ) -> io::Result<()> {
+    let first = weeks
+        .first()
+        .map(|w| w.week_start.to_string())
+        .unwrap_or_default();
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_string(),
         "VERSION:2.0".to_string(),
         "PRODID:-//kneeguard//plan//EN".to_string(),
         "CALSCALE:GREGORIAN".to_string(),
-        format!("X-WR-CALNAME:kneeguard plan, week of {}", plan.week_start),
+        format!("X-WR-CALNAME:kneeguard plan, week of {first}"),
     ];
-    for day in plan.days.iter().filter(|d| d.kind != DayKind::Rest) {
-        let kind = kind_name(day.kind);
+    let days = weeks
+        .iter()
+        .flat_map(|w| &w.days)
+        .filter(|d| d.kind != DayKind::Rest && d.status == DayStatus::Planned);
+    for day in days {
+        let kind = day.kind.as_str();
         lines.push("BEGIN:VEVENT".to_string());
         lines.push(format!(
             "UID:kneeguard-{}-{kind}@kneeguard",
@@ -34,8 +44,8 @@ pub fn write_plan(
             "DTEND;VALUE=DATE:{}",
             (day.date + Duration::days(1)).format("%Y%m%d")
         ));
-        lines.push(format!("SUMMARY:{}", escape(&summary(day, units))));
-        lines.push(format!("DESCRIPTION:{}", escape(&description(day, plan))));
+        lines.push(format!("SUMMARY:{}", escape(&words::session(day, units))));
+        lines.push(format!("DESCRIPTION:{}", escape(&description(day, units))));
         lines.push("TRANSP:TRANSPARENT".to_string());
         lines.push("END:VEVENT".to_string());
     }
@@ -46,69 +56,17 @@ pub fn write_plan(
     Ok(())
 }
 
-fn kind_name(kind: DayKind) -> &'static str {
-    match kind {
-        DayKind::Run => "run",
-        DayKind::Cross => "cross",
-        DayKind::Strength => "strength",
-        DayKind::Rest => "rest",
-    }
-}
-
-/// One line for the calendar: "Run 6.0 km, max 30 m descent", "Elliptical 45 min".
-pub fn summary(day: &PlanDay, units: Units) -> String {
-    match day.kind {
-        DayKind::Run => {
-            let mut s = format!(
-                "Run {}",
-                super::distance(day.distance_m.unwrap_or(0.0), units)
-            );
-            if let Some(d) = day.max_descent_m {
-                s.push_str(&format!(", max {} descent", super::elevation(d, units)));
-            }
-            if !day.exercises.is_empty() {
-                s.push_str(" + strength");
-            }
-            s
-        }
-        DayKind::Cross => {
-            let activity = day
-                .activity
-                .as_deref()
-                .unwrap_or("cross-training")
-                .replace('_', " ");
-            let mut s = capitalise(&activity);
-            if let Some(m) = day.minutes {
-                s.push_str(&format!(" {m} min"));
-            }
-            if !day.exercises.is_empty() {
-                s.push_str(" + strength");
-            }
-            s
-        }
-        DayKind::Strength => format!(
-            "Strength and mobility{}",
-            day.minutes.map_or(String::new(), |m| format!(" {m} min"))
-        ),
-        DayKind::Rest => "Rest".to_string(),
-    }
-}
-
-fn description(day: &PlanDay, plan: &Plan) -> String {
-    let mut parts: Vec<String> = day.notes.clone();
+fn description(day: &PlanDay, units: Units) -> String {
+    let mut parts: Vec<String> = day
+        .notes
+        .iter()
+        .map(|n| words::day_note(n, units))
+        .collect();
     for e in &day.exercises {
         parts.push(super::exercise(e));
     }
-    parts.push(plan.disclaimer.clone());
+    parts.push(words::DISCLAIMER.to_string());
     parts.join("\n")
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// RFC 5545 text escaping.

@@ -2,6 +2,8 @@
 //! iCalendar written to any `impl Write`, so that every output can be tested.
 
 pub mod ics;
+pub mod views;
+pub mod words;
 
 use crate::settings::Units;
 use serde::Serialize;
@@ -109,7 +111,7 @@ pub fn csv<T: Serialize>(out: &mut dyn Write, rows: &[T]) -> io::Result<()> {
 }
 
 /// One exercise in words: "Clamshells: 3 x 10-15 each side", "Bridges: hold 10 s x 7-10".
-pub fn exercise(e: &crate::core::strength::Exercise) -> String {
+pub fn exercise(e: &crate::core::plan::strength::Exercise) -> String {
     let mut dose = Vec::new();
     match (e.sets, e.reps) {
         (Some(s), Some(r)) => dose.push(format!("{s} x {r}")),
@@ -186,7 +188,11 @@ pub fn truncate(text: &str, max: usize) -> String {
 
 /// Warnings as short paragraphs: severity, date and message; then the evidence and its source;
 /// then what to do.
-pub fn warnings(out: &mut dyn Write, list: &[crate::core::warnings::Warning]) -> io::Result<()> {
+pub fn warnings(
+    out: &mut dyn Write,
+    list: &[crate::core::warnings::Warning],
+    units: Units,
+) -> io::Result<()> {
     use crate::core::warnings::{Evidence, Severity};
     for w in list {
         let tag = match w.severity {
@@ -198,9 +204,16 @@ pub fn warnings(out: &mut dyn Write, list: &[crate::core::warnings::Warning]) ->
             Evidence::Primary => "evidence-backed signal",
             Evidence::Context => "context, not a proven injury predictor",
         };
-        write_wrapped(out, &format!("{tag:<8} {}  ", w.date), &w.message)?;
-        write_wrapped(out, "         why: ", &format!("{evidence}; {}", w.source))?;
-        write_wrapped(out, "         do:  ", &w.advice)?;
+        let text = words::warning(w, units);
+        write_wrapped(out, &format!("{tag:<8} {}  ", w.date), &text.message)?;
+        write_wrapped(
+            out,
+            "         why: ",
+            &format!("{evidence}; {}", text.source),
+        )?;
+        if !text.advice.is_empty() {
+            write_wrapped(out, "         do:  ", &text.advice)?;
+        }
     }
     Ok(())
 }

@@ -1,0 +1,40 @@
+//! The guidance state of `today`, read from the store once for `status`, `plan`, `check` and
+//! `demo`: each renders this one value.
+
+use super::Context;
+use crate::core::guidance::{guidance, Guidance, GuidanceSettings};
+use crate::db::{ActivityFilter, Store};
+use crate::model::{Activity, PainEntry};
+use crate::settings::Units;
+
+/// Planned distances come in half kilometres, or half miles for a runner in miles.
+pub fn step_m(units: Units) -> f64 {
+    match units {
+        Units::Km => 500.0,
+        Units::Mi => 804.672,
+    }
+}
+
+/// The settings the core's guidance reads, from the resolved settings.
+pub fn settings(ctx: &Context) -> GuidanceSettings<'_> {
+    let config = &ctx.settings.config;
+    GuidanceSettings {
+        load: &config.load,
+        pain: &config.pain,
+        plan: &config.plan,
+        step_m: step_m(ctx.settings.units),
+    }
+}
+
+/// Everything stored: the activities and the pain log.
+pub fn history(store: &Store) -> anyhow::Result<(Vec<Activity>, Vec<PainEntry>)> {
+    let all = ActivityFilter::default();
+    Ok((store.activities(&all)?, store.pain_entries(&all)?))
+}
+
+/// Today's guidance from everything stored.
+pub fn today(ctx: &Context, store: &Store) -> anyhow::Result<(Guidance, usize)> {
+    let (activities, pain) = history(store)?;
+    let g = guidance(&activities, &pain, &settings(ctx), ctx.settings.today);
+    Ok((g, activities.len()))
+}

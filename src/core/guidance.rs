@@ -1,0 +1,136 @@
+//! One state for a day: from the activities, the pain log, the settings and `today`, everything
+//! kneeguard advises — the zone, the way back from red, the thresholds with their evidence, the
+//! warnings (load, knee and implausible records) and the plan of this week and next. `status`,
+//! `plan`, `check`, `demo` and `report` render this one value, so they always agree.
+//!
+//! Implausible records (`core::plausibility`) are left out of every estimate and named.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::core::load::{week_start_of, LoadSettings};
+use crate::core::plan::{self, Mode, PlanDay, PlanInput, PlanSettings, WeekPlan};
+use crate::core::plausibility::{review, trusted, Flagged};
+use crate::core::recovery::{recovery, Recovery};
+use crate::core::threshold::{estimate, Thresholds};
+use crate::core::warnings::{self, check, implausible_warnings, knee_warning, Warning};
+use crate::core::zone::{assess, PainSettings, ZoneAssessment};
+use crate::model::{Activity, PainEntry};
+
+/// The settings guidance reads.
+#[derive(Debug, Clone, Copy)]
+pub struct GuidanceSettings<'a> {
+    pub load: &'a LoadSettings,
+    pub pain: &'a PainSettings,
+    pub plan: &'a PlanSettings,
+    /// Planned distances are multiples of this (0.5 km, or 0.5 mi in miles).
+    pub step_m: f64,
+}
+
+/// Everything kneeguard advises on one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guidance {
+    pub today: NaiveDate,
+    pub zone: ZoneAssessment,
+    pub recovery: Recovery,
+    /// How the days ahead are planned.
+    pub mode: Mode,
+    pub thresholds: Thresholds,
+    /// What holds today: load warnings, the knee, implausible records; by date, most severe
+    /// first.
+    #[serde(skip)]
+    pub warnings: Vec<Warning>,
+    /// Records left out of every estimate until fixed or confirmed.
+    pub flagged: Vec<Flagged>,
+    /// This week (days before today as done) and next week.
+    pub weeks: [WeekPlan; 2],
+    pub see_professional: bool,
+}
+
+impl Guidance {
+    pub fn this_week(&self) -> &WeekPlan {
+        &self.weeks[0]
+    }
+
+    pub fn next_week(&self) -> &WeekPlan {
+        &self.weeks[1]
+    }
+
+    /// The week starting at `week_start`, when it is this week or next.
+    pub fn week(&self, week_start: NaiveDate) -> Option<&WeekPlan> {
+        self.weeks.iter().find(|w| w.week_start == week_start)
+    }
+
+    /// The first day from today on that is still to do.
+    pub fn next_session(&self) -> Option<&PlanDay> {
+        self.weeks
+            .iter()
+            .flat_map(|w| &w.days)
+            .find(|d| d.date >= self.today && d.status == plan::DayStatus::Planned)
+    }
+}
+
+/// The guidance for `today` (DOMAIN.md §5-§7).
+pub fn guidance(
+    activities: &[Activity],
+    pain: &[PainEntry],
+    settings: &GuidanceSettings<'_>,
+    today: NaiveDate,
+) -> Guidance {
+    let flagged = review(activities, today);
+    let trusted = trusted(activities, &flagged);
+    let zone = assess(pain, &trusted, settings.pain, today);
+    let recovery = recovery(pain, &trusted, settings.pain, today);
+    let thresholds = estimate(&trusted, pain, settings.pain, settings.load, today);
+    let input = PlanInput {
+        activities: &trusted,
+        zone: &zone,
+        recovery: &recovery,
+        thresholds: &thresholds,
+        plan: settings.plan,
+        pain: settings.pain,
+        load: settings.load,
+        step_m: settings.step_m,
+        today,
+    };
+    let weeks = plan::plan(&input);
+    let mut warnings = check(&trusted, settings.load, today, None);
+    warnings.extend(knee_warning(&zone, today));
+    warnings.extend(implausible_warnings(&flagged, today));
+    warnings::sort(&mut warnings);
+    Guidance {
+        today,
+        mode: Mode::of(&zone, &recovery),
+        see_professional: zone.see_professional,
+        zone,
+        recovery,
+        thresholds,
+        warnings,
+        flagged,
+        weeks,
+    }
+}
+
+/// Every warning raised from `since` to `today` (load warnings over the period), with today's
+/// knee and implausible-record warnings; implausible records are left out of the load rules.
+pub fn warnings_since(
+    activities: &[Activity],
+    pain: &[PainEntry],
+    settings: &GuidanceSettings<'_>,
+    today: NaiveDate,
+    since: NaiveDate,
+) -> Vec<Warning> {
+    let flagged = review(activities, today);
+    let trusted = trusted(activities, &flagged);
+    let zone = assess(pain, &trusted, settings.pain, today);
+    let mut out = check(&trusted, settings.load, today, Some(since));
+    out.extend(knee_warning(&zone, today));
+    out.extend(implausible_warnings(&flagged, today));
+    warnings::sort(&mut out);
+    out
+}
+
+/// The first day of the week that holds `day`.
+pub fn week_of(day: NaiveDate, settings: &GuidanceSettings<'_>) -> NaiveDate {
+    week_start_of(day, settings.load.week_start)
+}
