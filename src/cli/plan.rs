@@ -3,7 +3,7 @@
 
 use super::{guidance, parse_date, Context};
 use crate::core::guidance::Guidance;
-use crate::core::plan::{DayStatus, WeekPlan};
+use crate::core::plan::{DayNote, DayStatus, WeekPlan};
 use crate::core::threshold::{Estimate, Outcome};
 use crate::db::Store;
 use crate::render::{self, ics, views, words, OutputFormat};
@@ -213,7 +213,13 @@ fn write_week(out: &mut dyn Write, g: &Guidance, w: &WeekPlan, units: Units) -> 
             notes: if done {
                 String::new()
             } else {
-                words::day_notes(d, units)
+                // The descent budget is in the session already.
+                d.notes
+                    .iter()
+                    .filter(|n| !matches!(n, DayNote::MaxDescent { .. }))
+                    .map(|n| words::day_note(n, units))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             },
         }
     });

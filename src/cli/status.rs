@@ -59,12 +59,11 @@ pub fn mode_words(g: &Guidance) -> String {
 }
 
 fn write_text(out: &mut dyn Write, g: &Guidance, units: Units, empty: bool) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "{}: knee zone {}",
-        g.today.format("%A %d %B %Y"),
-        g.zone.zone.as_str().to_uppercase()
-    )?;
+    let zone = match g.zone.data {
+        crate::core::zone::PainData::None => "no pain logged yet".to_string(),
+        crate::core::zone::PainData::Some => g.zone.zone.as_str().to_uppercase(),
+    };
+    writeln!(out, "{}: knee zone {zone}", g.today.format("%A %d %B %Y"))?;
     for r in &g.zone.reasons {
         render::write_wrapped(out, "  ", &words::zone_reason(r, units))?;
     }

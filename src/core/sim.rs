@@ -738,6 +738,110 @@ mod tests {
         }
     }
 
+    fn weekdays_of(mask: u8) -> Vec<chrono::Weekday> {
+        (0..7u8)
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| chrono::Weekday::try_from(i).unwrap())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+        /// Random histories, pain logs and settings: every rule the plan states holds.
+        #[test]
+        fn random_histories_keep_every_rule(
+            runs in proptest::collection::vec(
+                (0i64..120, 500.0f64..30_000.0, proptest::option::of(0.0f64..900.0), 240.0f64..480.0),
+                0..70,
+            ),
+            ratings in proptest::collection::vec(
+                (0i64..121, 0u8..=10, 0usize..4, proptest::bool::weighted(0.04)),
+                0..80,
+            ),
+            available in 1u8..128,
+            rest in proptest::sample::select(vec![0u8, 0b1_0000, 0b100_0001, 0b11]),
+            ceiling in proptest::sample::select(vec![2u8, 5]),
+            goal in proptest::option::of(10.0f64..80.0),
+            miles in proptest::bool::ANY,
+        ) {
+            let base = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+            let today = shift(base, 120);
+            let mut activities = Vec::new();
+            for (i, &(d, metres, descent, pace)) in runs.iter().enumerate() {
+                activities.push(Activity {
+                    id: i as i64 + 1,
+                    sport: Sport::Run,
+                    start: Some(at(shift(base, d), 7 + (i % 3) as u32 * 5)),
+                    utc_offset_s: 0,
+                    distance_m: metres.round(),
+                    moving_s: metres / 1000.0 * pace,
+                    elapsed_s: metres / 1000.0 * pace,
+                    ascent_m: None,
+                    descent_m: descent,
+                    device_descent_m: None,
+                    descent_estimated: false,
+                    name: None,
+                    note: None,
+                    device: None,
+                    source_kind: SourceKind::Manual,
+                    source: "prop".to_string(),
+                    confirmed: false,
+                });
+            }
+            let whens = [PainWhen::During, PainWhen::After, PainWhen::Morning, PainWhen::Daily];
+            let pain: Vec<PainEntry> = ratings
+                .iter()
+                .enumerate()
+                .map(|(i, &(d, score, when, swelling))| PainEntry {
+                    id: i as i64 + 1,
+                    at: at(shift(base, d), 6 + 3 * when as u32),
+                    utc_offset_s: 0,
+                    date: shift(base, d),
+                    score,
+                    when: whens[when],
+                    side: None,
+                    swelling,
+                    note: None,
+                    activity_id: None,
+                })
+                .collect();
+            let mut rest_days = weekdays_of(rest);
+            let mut available_days = weekdays_of(available);
+            available_days.retain(|d| !rest_days.contains(d));
+            if available_days.is_empty() {
+                rest_days.clear();
+                available_days = weekdays_of(available);
+            }
+            let plan = PlanSettings {
+                available_days,
+                rest_days,
+                weekly_goal_km: goal,
+                ..PlanSettings::default()
+            };
+            let pain_settings = PainSettings { ceiling, ..PainSettings::default() };
+            let load = LoadSettings::default();
+            let settings = GuidanceSettings {
+                load: &load,
+                pain: &pain_settings,
+                plan: &plan,
+                step_m: if miles { 804.672 } else { 500.0 },
+            };
+            let g = guidance(&activities, &pain, &settings, today);
+            let trusted = crate::core::plausibility::trusted(&activities, &g.flagged);
+            let broken = broken_rules(&trusted, &pain, &g, &settings);
+            proptest::prop_assert!(broken.is_empty(), "{:#?}", broken);
+            for w in &g.weeks {
+                proptest::prop_assert_eq!(w.days.len(), 7);
+                let total: f64 = w.days.iter().filter_map(|d| d.distance_m).sum();
+                proptest::prop_assert!((total - w.totals.run_distance_m).abs() < 1e-6);
+            }
+            if let Some(next) = g.next_session() {
+                proptest::prop_assert!(next.date >= today);
+            }
+        }
+    }
+
     #[test]
     fn stable_pain_within_a_ceiling_of_five_is_held_not_cut() {
         let o = simulate(Profile::chronic_stable(), 1, 10);

@@ -102,8 +102,8 @@ pub struct RunSpike {
     /// The band warnings use: the change against the reference raised to the configured
     /// minimum, when that is above the smallest band; `None` otherwise.
     pub alert: Option<SpikeBand>,
-    /// The reference the alert was judged against (the reference or the minimum, whichever is
-    /// larger).
+    /// The reference the alert was judged against: the reference or the minimum, whichever is
+    /// larger, or the minimum alone when earlier runs exist but none in the window (a layoff).
     pub judged_against_m: Option<f64>,
 }
 
@@ -184,7 +184,13 @@ pub(crate) fn spikes(
         let band = change_pct.map_or(SpikeBand::NoReference, |pct| {
             SpikeBand::classify(pct, settings)
         });
-        let judged_against_m = reference.map(|r| r.value.max(floor));
+        // After a layoff (earlier runs, none in the window) the run is judged against the
+        // floor, as a short window already is; the very first run of a history is not judged.
+        let judged_against_m = match reference {
+            Some(r) => Some(r.value.max(floor)),
+            None if i > 0 && floor > 0.0 => Some(floor),
+            None => None,
+        };
         let alert = judged_against_m
             .filter(|against| *against > 0.0)
             .map(|against| SpikeBand::classify((item.value / against - 1.0) * 100.0, settings))
@@ -292,6 +298,9 @@ mod tests {
         ];
         let spikes = run_spikes(&apart, &settings);
         assert_eq!(spikes[1].band, SpikeBand::NoReference);
+        // After the layoff the 15 km run is judged against the 3 km floor: +400%.
+        assert_eq!(spikes[1].judged_against_m, Some(3000.0));
+        assert_eq!(spikes[1].alert, Some(SpikeBand::Over100));
         assert!(run_spikes(&[], &settings).is_empty());
     }
 
@@ -319,7 +328,7 @@ mod tests {
             (2.0, 3.5, Some(SpikeBand::From10To30)),
             (2.0, 10.0, Some(SpikeBand::Over100)),
             (3.0, 3.5, Some(SpikeBand::From10To30)),
-            (0.0, 5.0, None),
+            (0.0, 5.0, Some(SpikeBand::From30To100)),
         ];
         for (reference, distance, want) in cases {
             let all = [

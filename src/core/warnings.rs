@@ -87,7 +87,8 @@ pub enum Evidence {
 pub struct SpikeDetail {
     pub metric: SpikeMetric,
     pub value_m: f64,
-    pub reference_m: f64,
+    /// The longest (or hilliest) run of the window; `None` after a layoff.
+    pub reference_m: Option<f64>,
     pub change_pct: f64,
     /// The reference raised to the configured minimum, and the change against it.
     pub judged_against_m: f64,
@@ -351,16 +352,16 @@ fn values<const N: usize>(pairs: [(&str, f64); N]) -> BTreeMap<String, f64> {
 /// A warning for a run whose spike reaches an alert band.
 fn spike_warning(spike: &RunSpike, settings: &LoadSettings) -> Option<Warning> {
     let alert = spike.alert?;
-    let reference = spike.reference_m?;
-    let against = spike.judged_against_m.unwrap_or(reference);
-    let change = spike.change_pct?;
+    let against = spike.judged_against_m?;
+    let reference = spike.reference_m;
+    let judged_pct = (spike.value_m / against - 1.0) * 100.0;
+    let change = spike.change_pct.unwrap_or(judged_pct);
     let severity = if alert == SpikeBand::From10To30 {
         Severity::Caution
     } else {
         Severity::High
     };
     let hazard = alert.hazard_ratio().unwrap_or(1.0);
-    let judged_pct = (spike.value_m / against - 1.0) * 100.0;
     let (rule, evidence, value_key) = match spike.metric {
         SpikeMetric::Distance => (Rule::SingleRunSpike, Evidence::Primary, "distance_m"),
         SpikeMetric::Descent => (Rule::DescentSpike, Evidence::Context, "descent_m"),
@@ -373,7 +374,7 @@ fn spike_warning(spike: &RunSpike, settings: &LoadSettings) -> Option<Warning> {
         evidence,
         values: values([
             (value_key, spike.value_m),
-            ("reference_m", reference),
+            ("reference_m", reference.unwrap_or(f64::NAN)),
             ("change_pct", change),
             ("judged_against_m", against),
             ("judged_change_pct", judged_pct),
@@ -590,7 +591,7 @@ mod tests {
             panic!("{w:?}")
         };
         assert_eq!(spike.value_m, 14_200.0);
-        assert_eq!(spike.reference_m, 10_000.0);
+        assert_eq!(spike.reference_m, Some(10_000.0));
         assert!((spike.change_pct - 42.0).abs() < 1e-9);
         assert_eq!(spike.band, SpikeBand::From30To100);
         assert_eq!(spike.hazard_ratio, 1.52);
@@ -640,7 +641,7 @@ mod tests {
         let Detail::Spike(spike) = &got[0].detail else {
             panic!("{got:?}")
         };
-        assert_eq!((spike.value_m, spike.reference_m), (250.0, 100.0));
+        assert_eq!((spike.value_m, spike.reference_m), (250.0, Some(100.0)));
         assert!((spike.change_pct - 150.0).abs() < 1e-9);
         assert!(warnings_for(&got_runs(), &LoadSettings::default(), &[]).is_empty());
     }

@@ -639,22 +639,35 @@ fn spike(s: &SpikeDetail, units: Units) -> WarningText {
     };
     let change = s.change_pct;
     let window = s.window_days;
-    let mut message = match s.metric {
-        SpikeMetric::Distance => format!(
+    let mut message = match (s.metric, s.reference_m) {
+        (SpikeMetric::Distance, Some(reference)) => format!(
             "This run ({}) was {change:.0}% longer than your longest run of the previous \
              {window} days ({}).",
             show(s.value_m),
-            show(s.reference_m)
+            show(reference)
         ),
-        SpikeMetric::Descent => format!(
+        (SpikeMetric::Descent, Some(reference)) => format!(
             "This run descended {}, {change:.0}% more than the most descent of one run in the \
              previous {window} days ({}). This is context: downhill running loads the kneecap, \
              but descent spikes have not been studied as an injury signal.",
             show(s.value_m),
-            show(s.reference_m)
+            show(reference)
+        ),
+        (SpikeMetric::Distance, None) => format!(
+            "This run ({}) came after no run in the previous {window} days: against the {} \
+             that short references are raised to, it is {change:.0}% longer.",
+            show(s.value_m),
+            show(s.judged_against_m)
+        ),
+        (SpikeMetric::Descent, None) => format!(
+            "This run descended {} after no run with descent in the previous {window} days: \
+             against the {} that short references are raised to, {change:.0}% more. This is \
+             context: descent spikes have not been studied as an injury signal.",
+            show(s.value_m),
+            show(s.judged_against_m)
         ),
     };
-    if s.judged_against_m > s.reference_m {
+    if s.reference_m.is_some_and(|r| s.judged_against_m > r) {
         message.push_str(&format!(
             " Short references are raised to {} before judging: {:.0}% more than that.",
             show(s.judged_against_m),

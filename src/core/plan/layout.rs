@@ -296,13 +296,18 @@ impl Week<'_, '_> {
         let long_index = long_index.filter(|_| wants_long);
         // Whole steps, so that rounding loses nothing; each run's day cap, roughly, from the
         // first open day (the exact cap of each day is applied when the runs are sized).
-        let step = self.step() / 5.0;
+        let step = self.step();
         let total = (remaining / step + 1e-9).floor() as usize;
         let min_steps = (self.min_run() / step).round() as usize;
         let day_cap = run_cap(self.input, history, self.target, self.dates[candidates[0]]).cap_m;
         let cap_steps = ((day_cap / step + 1e-9).floor() as usize).max(min_steps);
-        let long_steps = (clean(self.plan().long_run_share).min(1.0) * self.target.target_m / step)
-            .round() as usize;
+        // The long run: about a third of the week, but a long run the runner already does is
+        // kept (up to 40% of the week) rather than cut back to the share.
+        let share = (clean(self.plan().long_run_share).min(1.0) * self.target.target_m / step).round();
+        let habitual = long_index
+            .and_then(|i| history.reference_run(self.dates[i]))
+            .map_or(0.0, |r| (r.min(0.4 * self.target.target_m) / step + 1e-9).floor());
+        let long_steps = share.max(habitual) as usize;
         let split = |n: usize| -> Split {
             let long = long_index
                 .filter(|_| n >= 2)
@@ -381,7 +386,14 @@ impl Week<'_, '_> {
             } else {
                 r.distance_m + carry
             };
-            let distance = floor_distance(wanted.min(cap.cap_m).min(left), self.step());
+            // Whole steps, or finer ones when a short day cap binds (so that short runs can
+            // still grow by the 10% the single-run rule allows).
+            let want = wanted.min(left);
+            let distance = if cap.cap_m < want {
+                floor_distance(cap.cap_m, self.step())
+            } else {
+                floor_step(want, self.step())
+            };
             if cap.cap_m < wanted && cap.by_spike_rule && !spike_noted {
                 spike_noted = true;
                 self.note_spike_cap(day, cap);
@@ -553,7 +565,9 @@ impl Week<'_, '_> {
             }
         }
         // The week's ramp cap shared by its sessions: fewer blocks rather than fewer sessions.
-        let mut week_left = self.target.target_m - history.week_totals(self.dates[0]).0;
+        let (week_done, week_descent) = history.week_totals(self.dates[0]);
+        let mut week_left = self.target.target_m - week_done;
+        let mut descent_left = self.target.descent_week_m.map(|c| c - week_descent);
         for (k, &i) in days.iter().enumerate() {
             let day = self.dates[i];
             let share = week_left / (days.len() - k) as f64;
@@ -565,7 +579,12 @@ impl Week<'_, '_> {
             let Some((session, distance)) = fit_session(phase, cap, history.pace()) else {
                 continue;
             };
-            let budget = descent_budget(self.input, history, self.target, day, distance, None);
+            let sessions_left = (days.len() - k) as f64;
+            let share = descent_left.map(|left| left / sessions_left);
+            let budget = descent_budget(self.input, history, self.target, day, distance, share);
+            if let Some(left) = descent_left.as_mut() {
+                *left -= budget;
+            }
             let mut d = PlanDay::new(day, DayStatus::Planned, DayKind::WalkRun);
             d.distance_m = Some(distance);
             d.max_descent_m = Some(budget);

@@ -252,7 +252,12 @@ fn limit_by_ramp(input: &PlanInput<'_>, history: &History, week: NaiveDate, targ
         };
         let cap = factor * reference.max(floor);
         if cap < target.target_m {
+            let unbounded = !target.target_m.is_finite();
             target.target_m = cap;
+            if unbounded {
+                // A ladder week: its sessions are small; the cap only guards them.
+                continue;
+            }
             target.reasons.push(Reason::RampCap {
                 cap_m: cap,
                 reference_m: reference,
