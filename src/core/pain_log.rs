@@ -39,7 +39,7 @@ impl<'a> PainLog<'a> {
     /// The ratings dated at most `today`.
     pub(crate) fn new(pain: &'a [PainEntry], today: NaiveDate) -> PainLog<'a> {
         let mut entries: Vec<&PainEntry> = pain.iter().filter(|e| e.date <= today).collect();
-        entries.sort_by(|a, b| (a.date, a.at, a.id).cmp(&(b.date, b.at, b.id)));
+        entries.sort_by_key(|e| (e.date, e.at, e.id));
         let mut days: BTreeMap<NaiveDate, (usize, usize)> = BTreeMap::new();
         for (i, e) in entries.iter().enumerate() {
             days.entry(e.date).or_insert((i, i)).1 = i + 1;

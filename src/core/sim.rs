@@ -209,8 +209,8 @@ impl Runner {
             } else {
                 runs
             };
-            for k in 0..count.min(7) {
-                let date = shift(monday, days[k]);
+            for (k, &offset) in days.iter().enumerate().take(count.min(7)) {
+                let date = shift(monday, offset);
                 let long = k == 2 || count < 3 && k + 1 == count;
                 let share = if long {
                     0.35

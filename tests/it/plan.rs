@@ -323,7 +323,10 @@ fn the_plan_follows_the_ramp_advice_of_check() {
         .iter()
         .map(|r| r["code"].as_str().unwrap())
         .collect();
-    assert!(codes.contains(&"ramp_hold") || codes.contains(&"ramp_cap"), "{codes:?}");
+    assert!(
+        codes.contains(&"ramp_hold") || codes.contains(&"ramp_cap"),
+        "{codes:?}"
+    );
 }
 
 #[test]

@@ -84,7 +84,7 @@ const MIN_CONTINUOUS_MIN: u32 = 10;
 
 /// The phase's session sized to `cap` metres: fewer blocks, or a shorter continuous run, when
 /// the day's or the week's cap is short. `None` when not even one block fits.
-fn fit_session(phase: Phase, cap: f64, pace_s_per_km: f64) -> Option<(Phase, f64)> {
+pub(crate) fn fit_session(phase: Phase, cap: f64, pace_s_per_km: f64) -> Option<(Phase, f64)> {
     let metres = |p: &Phase| {
         f64::from(p.repeats)
             * (f64::from(p.run_min) * 60.0 / pace_s_per_km
@@ -303,10 +303,13 @@ impl Week<'_, '_> {
         let cap_steps = ((day_cap / step + 1e-9).floor() as usize).max(min_steps);
         // The long run: about a third of the week, but a long run the runner already does is
         // kept (up to 40% of the week) rather than cut back to the share.
-        let share = (clean(self.plan().long_run_share).min(1.0) * self.target.target_m / step).round();
+        let share =
+            (clean(self.plan().long_run_share).min(1.0) * self.target.target_m / step).round();
         let habitual = long_index
             .and_then(|i| history.reference_run(self.dates[i]))
-            .map_or(0.0, |r| (r.min(0.4 * self.target.target_m) / step + 1e-9).floor());
+            .map_or(0.0, |r| {
+                (r.min(0.4 * self.target.target_m) / step + 1e-9).floor()
+            });
         let long_steps = share.max(habitual) as usize;
         let split = |n: usize| -> Split {
             let long = long_index

@@ -1,1 +1,469 @@
+//! Each stage of the planner on its own: the history's references, the week's targets, the
+//! day caps, the layout and the strength days. The rules as invariants over whole simulated
+//! runners live in `core::sim`.
 
+use super::history::History;
+use super::layout::spread;
+use super::targets::{week_target, Target};
+use super::*;
+use crate::core::load::tests::{day, run};
+use crate::core::recovery::{recovery, Phase, PHASES};
+use crate::core::threshold::estimate;
+use crate::core::zone::tests::pain;
+use crate::core::zone::{assess, PainSettings};
+use crate::model::{PainEntry, PainWhen, Sport};
+
+/// Monday 2026-11-23; today is the Sunday before it.
+fn monday() -> NaiveDate {
+    day(2026, 11, 23)
+}
+
+fn today() -> NaiveDate {
+    day(2026, 11, 22)
+}
+
+/// Weeks of runs on the given weekdays (0 = Monday) ending with the week before `monday()`,
+/// each followed by `after`/10.
+fn weeks(n: i64, runs: &[(i64, f64)], after: u8) -> (Vec<Activity>, Vec<PainEntry>) {
+    let mut all = Vec::new();
+    let mut ratings = Vec::new();
+    for w in 0..n {
+        let start = shift(monday(), -7 * (n - w));
+        for &(d, km) in runs {
+            let id = all.len() as i64 + 1;
+            let date = shift(start, d);
+            let mut r = run(id, date, km * 1000.0);
+            r.descent_m = Some(20.0);
+            all.push(r);
+            ratings.push(pain(id, date, after, PainWhen::After));
+        }
+    }
+    (all, ratings)
+}
+
+/// Everything the planner reads, for `today()`.
+struct Case {
+    activities: Vec<Activity>,
+    pain: Vec<PainEntry>,
+    plan: PlanSettings,
+    pain_settings: PainSettings,
+    load: LoadSettings,
+}
+
+impl Case {
+    fn new((activities, pain): (Vec<Activity>, Vec<PainEntry>)) -> Case {
+        Case {
+            activities,
+            pain,
+            plan: PlanSettings::default(),
+            pain_settings: PainSettings::default(),
+            load: LoadSettings::default(),
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&PlanInput<'_>) -> R) -> R {
+        let zone = assess(&self.pain, &self.activities, &self.pain_settings, today());
+        let recovery = recovery(&self.pain, &self.activities, &self.pain_settings, today());
+        let thresholds = estimate(
+            &self.activities,
+            &self.pain,
+            &self.pain_settings,
+            &self.load,
+            today(),
+        );
+        let input = PlanInput {
+            activities: &self.activities,
+            zone: &zone,
+            recovery: &recovery,
+            thresholds: &thresholds,
+            plan: &self.plan,
+            pain: &self.pain_settings,
+            load: &self.load,
+            step_m: 500.0,
+            today: today(),
+        };
+        f(&input)
+    }
+
+    fn history(&self) -> History {
+        History::new(&self.activities, &self.load, &self.plan, today())
+    }
+
+    fn target(&self, week: NaiveDate) -> Target {
+        let history = self.history();
+        self.with(|input| {
+            let mode = Mode::of(input.zone, input.recovery);
+            week_target(input, &history, week, week, mode)
+        })
+    }
+
+    fn weeks(&self) -> [WeekPlan; 2] {
+        self.with(plan)
+    }
+}
+
+fn codes(reasons: &[Reason]) -> Vec<String> {
+    reasons
+        .iter()
+        .map(|r| {
+            serde_json::to_value(r).unwrap()["code"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+fn planned_runs(w: &WeekPlan) -> Vec<&PlanDay> {
+    w.days
+        .iter()
+        .filter(|d| d.status == DayStatus::Planned && d.kind.is_running())
+        .collect()
+}
+
+#[test]
+fn the_reference_is_the_longest_run_of_the_30_days_before_that_day_and_not_a_spike() {
+    // 8 km runs, an 8.8 km run on 2026-10-24 and a 12 km spike on 2026-11-19.
+    let (mut all, _) = weeks(5, &[(1, 8.0), (6, 8.0)], 1);
+    all.push(run(100, day(2026, 10, 24), 8_800.0));
+    all.push(run(101, day(2026, 11, 19), 12_000.0));
+    let history = History::new(
+        &all,
+        &LoadSettings::default(),
+        &PlanSettings::default(),
+        today(),
+    );
+    // Sunday 2026-11-22 still sees the 8.8 km run (29 days before); the spike is no reference.
+    assert_eq!(history.reference_run(day(2026, 11, 22)), Some(8_800.0));
+    // Monday 2026-11-23 is 30 days after it: out of the whole-day window.
+    assert_eq!(history.reference_run(day(2026, 11, 23)), Some(8_000.0));
+    assert_eq!(history.reference_run(day(2025, 1, 1)), None);
+    assert_eq!(
+        history.run_days_habit(monday()),
+        3,
+        "the week with the spike had three run days"
+    );
+    assert!(history.four_week_mean(monday()).is_some());
+    assert_eq!(
+        history.four_week_mean(day(2026, 10, 20)),
+        None,
+        "history does not cover it"
+    );
+}
+
+#[test]
+fn green_progresses_ten_percent_up_to_the_goal_and_holds_there() {
+    let mut case = Case::new(weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1));
+    let t = case.target(monday());
+    assert!((t.target_m - 22_000.0).abs() < 1e-6, "{t:?}");
+    assert!(codes(&t.reasons).contains(&"set_a_goal".to_string()));
+    case.plan.weekly_goal_km = Some(21.0);
+    let t = case.target(monday());
+    assert!((t.target_m - 21_000.0).abs() < 1e-6);
+    assert!(codes(&t.reasons).contains(&"at_goal".to_string()));
+    case.plan.weekly_goal_km = Some(18.0);
+    assert!(
+        (case.target(monday()).target_m - 18_000.0).abs() < 1e-6,
+        "holds at the goal"
+    );
+}
+
+#[test]
+fn green_without_recent_ratings_holds_and_without_runs_starts_gently() {
+    let (all, _) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    let t = Case::new((all, vec![])).target(monday());
+    assert!((t.target_m - 20_000.0).abs() < 1e-6, "{t:?}");
+    assert_eq!(codes(&t.reasons)[0], "hold_no_recent_pain");
+    let t = Case::new((vec![], vec![])).target(monday());
+    assert!((t.target_m - 9_000.0).abs() < 1e-6);
+    assert_eq!(codes(&t.reasons)[0], "start_gently");
+}
+
+#[test]
+fn amber_within_the_ceiling_holds_and_above_it_cuts() {
+    // 20 km weeks; Sunday's 8 km run hurt at 4/10.
+    let (all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    ratings.push(pain(900, today(), 4, PainWhen::After));
+    let mut case = Case::new((all, ratings));
+    let cut = case.target(monday());
+    assert!(
+        (cut.target_m - 16_000.0).abs() < 1e-6,
+        "20 km less 20%: {cut:?}"
+    );
+    assert_eq!(
+        cut.run_cap_m,
+        Some(6_400.0),
+        "shorter than the 8 km that hurt"
+    );
+    assert!(cut.flat);
+    case.pain_settings.ceiling = 5;
+    let hold = case.target(monday());
+    assert!((hold.target_m - 20_000.0).abs() < 1e-6, "{hold:?}");
+    assert_eq!(hold.run_cap_m, Some(8_000.0));
+}
+
+#[test]
+fn the_week_stays_within_the_ramp_rule_and_holds_after_a_ramp() {
+    // 10 km weeks, then 20 km last week: next week at most last week's 20 km (held), and at
+    // most 30% over the four-week mean.
+    let (mut all, mut ratings) = weeks(4, &[(1, 5.0), (6, 5.0)], 1);
+    for (k, d) in [0, 2, 4, 5].into_iter().enumerate() {
+        let id = 200 + k as i64;
+        all.push(run(id, shift(monday(), d - 7), 2_500.0));
+        ratings.push(pain(id, shift(monday(), d - 7), 1, PainWhen::After));
+    }
+    let t = Case::new((all, ratings)).target(monday());
+    let mean = (10.0 * 3.0 + 20.0) / 4.0;
+    assert!(t.target_m <= 1.3 * mean * 1000.0 + 1e-6, "{t:?}");
+    assert!(codes(&t.reasons).contains(&"ramp_cap".to_string()));
+}
+
+#[test]
+fn a_binding_threshold_caps_the_week() {
+    // Pain after a 30 km week; the other weeks 20 km pain-free: cap 27 km.
+    let w = crate::core::threshold::tests::six_weeks();
+    let (all, ratings) = crate::core::threshold::tests::history(&[
+        (w[0], 20.0, 20.0, 1, 1),
+        (w[1], 20.0, 20.0, 1, 1),
+        (w[2], 20.0, 20.0, 1, 1),
+        (w[3], 30.0, 20.0, 1, 4),
+        (w[4], 20.0, 20.0, 1, 1),
+        (w[5], 22.0, 20.0, 1, 1),
+    ]);
+    let case = Case::new((all, ratings));
+    let cap = case.with(|input| input.thresholds.weekly_distance_m.cap_m);
+    assert_eq!(cap.map(|c| c.round()), Some(27_000.0), "30 km less 10%");
+    let [_, next] = case.weeks();
+    assert!(next.totals.run_distance_m <= 27_000.0 + 1e-6);
+}
+
+#[test]
+fn a_run_is_capped_from_its_own_day_and_short_references_are_raised() {
+    let (all, ratings) = weeks(3, &[(1, 8.0), (6, 8.0)], 1);
+    let case = Case::new((all, ratings));
+    let history = case.history();
+    let target = case.target(monday());
+    case.with(|input| {
+        let cap = caps::run_cap(input, &history, &target, monday());
+        assert!((cap.cap_m - 8_800.0).abs() < 1e-6, "{cap:?}");
+        assert!(cap.by_spike_rule);
+        // No run in the 30 days before: the default first run.
+        let empty = History::new(&[], input.load, input.plan, today());
+        let cap = caps::run_cap(input, &empty, &target, monday());
+        assert_eq!(cap.cap_m, 3_000.0);
+        assert_eq!(cap.reference_m, None);
+        // Descent: 1.1x the largest descent of the window, raised to the 50 m floor.
+        let budget = caps::descent_budget(input, &history, &target, monday(), 8_000.0, None);
+        assert_eq!(budget, 55.0);
+        let share = caps::descent_budget(input, &history, &target, monday(), 8_000.0, Some(12.0));
+        assert_eq!(share, 10.0, "the week's share, in whole 5 m");
+    });
+}
+
+#[test]
+fn spread_keeps_days_apart() {
+    assert_eq!(spread(&[0, 1, 2, 3, 5, 6], &[6], 2), vec![1, 3]);
+    assert_eq!(spread(&[0, 1], &[], 5), vec![0, 1]);
+    assert!(spread(&[], &[], 3).is_empty());
+}
+
+#[test]
+fn runs_go_on_available_days_with_a_long_run_and_rest_days_stay_free() {
+    let case = Case::new(weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1));
+    let [this, next] = case.weeks();
+    assert!(planned_runs(&this).is_empty(), "this week is done");
+    assert_eq!(next.days.len(), 7);
+    let runs = planned_runs(&next);
+    assert!(runs.len() >= 3, "{runs:?}");
+    let friday = &next.days[4];
+    assert_eq!(
+        (friday.kind, &friday.notes),
+        (DayKind::Rest, &vec![DayNote::RestDay])
+    );
+    let sunday = next.days[6].distance_m.unwrap();
+    for d in runs.iter().filter(|d| d.date != next.days[6].date) {
+        assert!(d.distance_m.unwrap() < sunday, "{d:?}");
+    }
+    for d in &runs {
+        assert!(
+            (d.distance_m.unwrap() / 500.0).fract().abs() < 1e-9,
+            "0.5 km steps: {d:?}"
+        );
+    }
+    assert_eq!(next.totals.strength_days, 2);
+}
+
+#[test]
+fn six_running_days_keep_six_runs_and_strength_shares_them() {
+    let case = Case::new(weeks(
+        4,
+        &[(0, 8.0), (1, 8.0), (2, 8.0), (3, 8.0), (5, 8.0), (6, 8.0)],
+        0,
+    ));
+    let [_, next] = case.weeks();
+    assert_eq!(planned_runs(&next).len(), 6);
+    assert_eq!(next.totals.strength_days, 2);
+    let shared = next
+        .days
+        .iter()
+        .filter(|d| d.notes.contains(&DayNote::StrengthAfter))
+        .count();
+    assert_eq!(shared, 2);
+}
+
+#[test]
+fn amber_swaps_the_long_run_for_cross_training_of_the_same_duration() {
+    let (all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    ratings.push(pain(900, today(), 4, PainWhen::After));
+    let [_, next] = Case::new((all, ratings)).weeks();
+    assert_eq!(next.mode, Mode::Cut);
+    let sunday = &next.days[6];
+    assert_eq!(sunday.kind, DayKind::Cross);
+    assert!(sunday.notes.contains(&DayNote::ReplacesLongRun));
+    let runs = planned_runs(&next);
+    let run_minutes = runs[0].minutes.unwrap();
+    assert!(
+        sunday.minutes.unwrap().abs_diff(run_minutes) <= 5,
+        "{sunday:?} vs {run_minutes}"
+    );
+    for d in runs {
+        assert!(d.notes.contains(&DayNote::FlatRoute) && d.notes.contains(&DayNote::AvoidDownhill));
+    }
+    assert_eq!(next.totals.strength_days, 3);
+}
+
+#[test]
+fn red_plans_cross_training_and_the_brisk_walk_that_opens_the_ladder() {
+    let (all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    ratings.push(pain(900, today(), 7, PainWhen::After));
+    let [_, next] = Case::new((all, ratings)).weeks();
+    assert_eq!(next.mode, Mode::Rest);
+    assert!(planned_runs(&next).is_empty());
+    let walk = next
+        .days
+        .iter()
+        .find(|d| d.notes.contains(&DayNote::BriskWalkTest))
+        .unwrap();
+    assert_eq!(
+        (walk.activity.as_deref(), walk.minutes),
+        (Some("walk"), Some(30))
+    );
+    assert!(codes(&next.reasons).contains(&"wait_for_settled".to_string()));
+}
+
+#[test]
+fn the_ladder_spaces_its_sessions_and_fits_them_to_the_caps() {
+    let (all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    ratings.push(pain(900, shift(today(), -3), 7, PainWhen::After));
+    ratings.push(pain(901, shift(today(), -1), 1, PainWhen::Daily));
+    let [_, next] = Case::new((all, ratings)).weeks();
+    assert_eq!(next.mode, Mode::Ladder);
+    let sessions = planned_runs(&next);
+    assert!(sessions.len() >= 2);
+    assert!(sessions.iter().all(|d| d.kind == DayKind::WalkRun));
+    for pair in sessions.windows(2) {
+        assert!((pair[1].date - pair[0].date).num_days() >= 2);
+    }
+    assert_eq!(sessions[0].walk_run.unwrap().phase, 1);
+    // A short cap takes blocks off, never the rest day.
+    let (p, d) = layout_fit(PHASES[0], 2_000.0);
+    assert!(p.repeats < PHASES[0].repeats && d <= 2_000.0, "{p:?} {d}");
+    let (p, _) = layout_fit(PHASES[5], 3_000.0);
+    assert!(p.run_min < 30 && p.repeats == 1, "{p:?}");
+}
+
+fn layout_fit(phase: Phase, cap: f64) -> (Phase, f64) {
+    super::layout::fit_session(phase, cap, 360.0).expect("a block fits")
+}
+
+#[test]
+fn the_routine_progresses_with_the_weeks_it_was_kept_up() {
+    let (mut all, ratings) = weeks(6, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    for w in 1..=6 {
+        for d in [2, 4] {
+            let mut s = run(1000 + w * 10 + d, shift(monday(), d - 7 * w), 0.0);
+            s.sport = Sport::Strength;
+            all.push(s);
+        }
+    }
+    let [_, next] = Case::new((all, ratings)).weeks();
+    let stage = next.reasons.iter().find_map(|r| match r {
+        Reason::Strength {
+            stage, weeks_kept, ..
+        } => Some((*stage, *weeks_kept)),
+        _ => None,
+    });
+    assert_eq!(stage, Some((strength::Stage::Load, 6)));
+}
+
+#[test]
+fn days_already_past_show_what_was_done() {
+    // Today is Wednesday: Monday's run is done, Tuesday was a rest day.
+    let (all, ratings) = weeks(4, &[(0, 6.0), (3, 6.0), (6, 8.0)], 1);
+    let mut case = Case::new((all, ratings));
+    let wednesday = day(2026, 11, 18);
+    case.activities
+        .retain(|a| crate::core::load::local_date(a).is_some_and(|d| d < wednesday));
+    case.pain.retain(|e| e.date < wednesday);
+    let zone = assess(&case.pain, &case.activities, &case.pain_settings, wednesday);
+    let recovery = recovery(&case.pain, &case.activities, &case.pain_settings, wednesday);
+    let thresholds = estimate(
+        &case.activities,
+        &case.pain,
+        &case.pain_settings,
+        &case.load,
+        wednesday,
+    );
+    let input = PlanInput {
+        activities: &case.activities,
+        zone: &zone,
+        recovery: &recovery,
+        thresholds: &thresholds,
+        plan: &case.plan,
+        pain: &case.pain_settings,
+        load: &case.load,
+        step_m: 500.0,
+        today: wednesday,
+    };
+    let [this, _] = plan(&input);
+    assert_eq!(this.days[0].status, DayStatus::Done);
+    assert_eq!(
+        (this.days[0].kind, this.days[0].distance_m),
+        (DayKind::Run, Some(6_000.0))
+    );
+    assert_eq!(
+        (this.days[1].status, this.days[1].kind),
+        (DayStatus::Done, DayKind::Rest)
+    );
+    assert!(this.days[2..]
+        .iter()
+        .all(|d| d.status == DayStatus::Planned));
+    assert!(this.totals.done_distance_m >= 6_000.0);
+}
+
+#[test]
+fn settings_round_trip_with_weekday_names() {
+    let settings = PlanSettings::default();
+    let json = serde_json::to_value(&settings).unwrap();
+    assert_eq!(json["rest_days"][0], "friday");
+    assert_eq!(json["long_run_day"], "sunday");
+    assert_eq!(json["available_days"].as_array().unwrap().len(), 6);
+    assert!(json["weekly_goal_km"].is_null());
+    let back: PlanSettings = serde_json::from_value(json).unwrap();
+    assert_eq!(back, settings);
+    let partial: PlanSettings =
+        serde_json::from_str(r#"{"rest_days": ["Monday", "thu"], "long_run_day": "sat"}"#).unwrap();
+    assert_eq!(partial.rest_days, vec![Weekday::Mon, Weekday::Thu]);
+    assert!(serde_json::from_str::<PlanSettings>(r#"{"rest_days": ["someday"]}"#).is_err());
+    assert!(serde_json::from_str::<PlanSettings>(r#"{"restdays": []}"#).is_err());
+}
+
+#[test]
+fn distances_round_down_to_steps_and_finer_below_ten_steps() {
+    assert_eq!(floor_step(8_799.0, 500.0), 8_500.0);
+    assert_eq!(floor_distance(3_300.0, 500.0), 3_300.0);
+    assert_eq!(floor_distance(3_349.0, 500.0), 3_300.0);
+    assert_eq!(floor_distance(5_450.0, 500.0), 5_000.0);
+    assert_eq!(floor_distance(f64::NAN, 500.0), 0.0);
+    assert_eq!(round_minutes(47.0), 45);
+}
