@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `weeks` and `check` as whole processes on a generated ten-year history (~4,000 activities),
+# `weeks`, `check`, `status` and `plan` as whole processes on a generated ten-year history (~4,000 activities),
 # against the cost of starting the binary and opening the database (`activities` for a day with
-# nothing on it), measured in the same run. Target: under 100 ms each.
+# nothing on it), measured in the same run. Targets: under 100 ms each; `status` and `plan`
+# within 3x the baseline.
 #   bash benches/load.sh          (needs python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,9 @@ commands = {
     "weeks --weeks 520 --format json": ["weeks", "--weeks", "520", "--format", "json"],
     "check": ["check"],
     "check --since 10 years ago": ["check", "--since", "2016-11-21", "--format", "json"],
+    "status": ["status"],
+    "plan": ["plan"],
+    "plan --format json": ["plan", "--format", "json"],
 }
 results = {}
 for name, args in commands.items():

@@ -56,23 +56,15 @@ pub fn run(
             settings.today
         );
     }
-    let (activities, pain) = guidance::history(store)?;
-    let warnings = match args.since {
-        Some(since) => warnings_since(
-            &activities,
-            &pain,
-            &guidance::settings(ctx),
-            settings.today,
-            since,
-        ),
+    let (warnings, stored) = match args.since {
+        Some(since) => {
+            let (activities, pain) = guidance::history(store)?;
+            let w = warnings_since(&activities, &pain, &guidance::settings(ctx), settings.today, since);
+            (w, activities.len())
+        }
         None => {
-            crate::core::guidance::guidance(
-                &activities,
-                &pain,
-                &guidance::settings(ctx),
-                settings.today,
-            )
-            .warnings
+            let (g, stored) = guidance::today(ctx, store)?;
+            (g.warnings, stored)
         }
     };
     match ctx.format {
@@ -101,7 +93,7 @@ pub fn run(
             }
         }
         OutputFormat::Table => {
-            if activities.is_empty() && warnings.is_empty() {
+            if stored == 0 && warnings.is_empty() {
                 writeln!(
                     out,
                     "Nothing to check yet: import your runs with `kneeguard import PATH` (FIT, GPX, \

@@ -2,7 +2,7 @@
 //! `demo`: each renders this one value.
 
 use super::Context;
-use crate::core::guidance::{guidance, Guidance, GuidanceSettings};
+use crate::core::guidance::{guidance, window_start, Guidance, GuidanceSettings};
 use crate::db::{ActivityFilter, Store};
 use crate::model::{Activity, PainEntry};
 use crate::settings::Units;
@@ -32,9 +32,22 @@ pub fn history(store: &Store) -> anyhow::Result<(Vec<Activity>, Vec<PainEntry>)>
     Ok((store.activities(&all)?, store.pain_entries(&all)?))
 }
 
-/// Today's guidance from everything stored.
+/// Today's guidance, from the part of the history it reads: the activities of its window and
+/// the earliest one (where the history begins), and the pain log.
 pub fn today(ctx: &Context, store: &Store) -> anyhow::Result<(Guidance, usize)> {
-    let (activities, pain) = history(store)?;
-    let g = guidance(&activities, &pain, &settings(ctx), ctx.settings.today);
-    Ok((g, activities.len()))
+    let settings = settings(ctx);
+    let recent = ActivityFilter {
+        since: Some(window_start(&settings, ctx.settings.today)),
+        until: None,
+    };
+    // The earliest activity too: whether the history reaches back far enough for the ratios.
+    let mut activities = store.activities(&recent)?;
+    if let Some(first) = store.earliest_activity()? {
+        if activities.first().is_none_or(|a| a.id != first.id) {
+            activities.insert(0, first);
+        }
+    }
+    let pain = store.pain_entries(&ActivityFilter::default())?;
+    let g = guidance(&activities, &pain, &settings, ctx.settings.today);
+    Ok((g, store.count_activities()? as usize))
 }

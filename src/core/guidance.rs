@@ -70,6 +70,31 @@ impl Guidance {
     }
 }
 
+/// Weeks of history before the threshold's lookback that guidance still reads: the 90 days the
+/// plausibility rule looks back, and the windows of the spike and ramp rules.
+const MARGIN_WEEKS: i64 = 14;
+
+/// The earliest day guidance reads: activities and ratings before it change nothing but where
+/// the history begins, so a caller may leave them out and pass the earliest activity alone (a
+/// ten-year history is read for its last months only).
+pub fn window_start(settings: &GuidanceSettings<'_>, today: NaiveDate) -> NaiveDate {
+    let lookback = i64::from(settings.pain.lookback_weeks.clamp(1, 520));
+    crate::core::load::shift(
+        week_start_of(today, settings.load.week_start),
+        -7 * (lookback + MARGIN_WEEKS),
+    )
+}
+
+/// The records the estimates leave out: implausible ones of the lookback (older ones change
+/// nothing the guidance says).
+fn flag(activities: &[Activity], settings: &GuidanceSettings<'_>, today: NaiveDate) -> Vec<Flagged> {
+    let from = crate::core::load::shift(window_start(settings, today), 7 * MARGIN_WEEKS);
+    review(activities, today)
+        .into_iter()
+        .filter(|f| f.date.is_none_or(|d| d >= from))
+        .collect()
+}
+
 /// The guidance for `today` (DOMAIN.md §5-§7).
 pub fn guidance(
     activities: &[Activity],
@@ -77,7 +102,7 @@ pub fn guidance(
     settings: &GuidanceSettings<'_>,
     today: NaiveDate,
 ) -> Guidance {
-    let flagged = review(activities, today);
+    let flagged = flag(activities, settings, today);
     let trusted = trusted(activities, &flagged);
     let zone = assess(pain, &trusted, settings.pain, today);
     let recovery = recovery(pain, &trusted, settings.pain, today);
@@ -120,7 +145,7 @@ pub fn warnings_since(
     today: NaiveDate,
     since: NaiveDate,
 ) -> Vec<Warning> {
-    let flagged = review(activities, today);
+    let flagged = flag(activities, settings, today);
     let trusted = trusted(activities, &flagged);
     let zone = assess(pain, &trusted, settings.pain, today);
     let mut out = check(&trusted, settings.load, today, Some(since));

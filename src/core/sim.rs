@@ -738,6 +738,22 @@ mod tests {
         }
     }
 
+    /// The guidance as JSON with every number rounded to a millimetre (or a thousandth).
+    fn rounded(g: &Guidance) -> serde_json::Value {
+        fn round(v: serde_json::Value) -> serde_json::Value {
+            use serde_json::Value;
+            match v {
+                Value::Number(n) => n
+                    .as_f64()
+                    .map_or(Value::Number(n), |f| serde_json::json!((f * 1000.0).round() / 1000.0)),
+                Value::Array(a) => Value::Array(a.into_iter().map(round).collect()),
+                Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, round(v))).collect()),
+                other => other,
+            }
+        }
+        round(serde_json::to_value(g).unwrap())
+    }
+
     fn weekdays_of(mask: u8) -> Vec<chrono::Weekday> {
         (0..7u8)
             .filter(|i| mask & (1 << i) != 0)
@@ -839,6 +855,44 @@ mod tests {
             if let Some(next) = g.next_session() {
                 proptest::prop_assert!(next.date >= today);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Guidance on the part of a long history it reads (the activities of its window, the
+        /// earliest one, the whole pain log) is the guidance on all of it.
+        #[test]
+        fn guidance_reads_only_its_window(
+            runs in proptest::collection::vec((0i64..730, 1000.0f64..25_000.0), 0..120),
+            ratings in proptest::collection::vec((0i64..731, 0u8..=10, proptest::bool::weighted(0.03)), 0..150),
+        ) {
+            let base = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+            let today = shift(base, 730);
+            let mut runner = Runner::new(Profile::beginner(), 1);
+            runner.activities.clear();
+            runner.pain.clear();
+            for &(d, metres) in &runs {
+                runner.add_run(shift(base, d), 7, metres, metres / 200.0);
+            }
+            for &(d, score, swelling) in &ratings {
+                runner.log(shift(base, d), score, PainWhen::Morning, swelling);
+            }
+            runner.today = today;
+            let settings = runner.settings();
+            let from = crate::core::guidance::window_start(&settings, today);
+            let mut recent: Vec<Activity> = runner.activities.iter().filter(|a| local_date(a).is_some_and(|d| d >= from)).cloned().collect();
+            if let Some(first) = runner.activities.iter().min_by_key(|a| (a.start, a.id)) {
+                if !recent.contains(first) {
+                    recent.insert(0, first.clone());
+                }
+            }
+            let full = guidance(&runner.activities, &runner.pain, &settings, today);
+            let part = guidance(&recent, &runner.pain, &settings, today);
+            // Sums over a longer history differ in the last bits.
+            proptest::prop_assert_eq!(rounded(&full), rounded(&part));
+            proptest::prop_assert_eq!(full.warnings.len(), part.warnings.len(), "{:#?} vs {:#?}", full.warnings, part.warnings);
         }
     }
 

@@ -103,7 +103,7 @@ pub struct RunSpike {
     /// minimum, when that is above the smallest band; `None` otherwise.
     pub alert: Option<SpikeBand>,
     /// The reference the alert was judged against: the reference or the minimum, whichever is
-    /// larger, or the minimum alone when earlier runs exist but none in the window (a layoff).
+    /// larger, or the minimum alone when no run lies in the window.
     pub judged_against_m: Option<f64>,
 }
 
@@ -184,12 +184,11 @@ pub(crate) fn spikes(
         let band = change_pct.map_or(SpikeBand::NoReference, |pct| {
             SpikeBand::classify(pct, settings)
         });
-        // After a layoff (earlier runs, none in the window) the run is judged against the
-        // floor, as a short window already is; the very first run of a history is not judged.
+        // With no run in the window (a layoff, or the start of the history) the run is judged
+        // against the floor, as a short window already is.
         let judged_against_m = match reference {
             Some(r) => Some(r.value.max(floor)),
-            None if i > 0 && floor > 0.0 => Some(floor),
-            None => None,
+            None => (floor > 0.0).then_some(floor),
         };
         let alert = judged_against_m
             .filter(|against| *against > 0.0)
@@ -286,12 +285,14 @@ mod tests {
     }
 
     #[test]
-    fn empty_window_and_single_run_have_no_reference() {
+    fn without_a_run_in_the_window_the_floor_is_the_reference() {
         let settings = LoadSettings::default();
         let single = run_spikes(&[at(1, utc(5, 8), 12000.0)], &settings);
         assert_eq!(single.len(), 1);
         assert_eq!(single[0].band, SpikeBand::NoReference);
-        assert_eq!(single[0].alert, None);
+        assert_eq!(single[0].alert, Some(SpikeBand::Over100), "12 km against the 3 km floor");
+        let short = run_spikes(&[at(1, utc(5, 8), 3300.0)], &settings);
+        assert_eq!(short[0].alert, None);
         let apart = [
             at(1, utc(1, 8), 5000.0),
             at(2, utc(1, 8) + Duration::days(45), 15000.0),
@@ -364,7 +365,7 @@ mod tests {
                 Some(SpikeBand::Over100),
             ),
             (Some(20.0), Some(45.0), SpikeBand::Over100, None),
-            (None, Some(300.0), SpikeBand::NoReference, None),
+            (None, Some(300.0), SpikeBand::NoReference, Some(SpikeBand::Over100)),
         ];
         for (reference, descent, band, alert) in cases {
             let mut first = at(1, utc(1, 8), 8000.0);

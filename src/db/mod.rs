@@ -306,6 +306,18 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// The earliest dated activity: where the history begins.
+    pub fn earliest_activity(&self) -> Result<Option<Activity>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, sport, start_ts, utc_offset_s, distance_m, moving_s, elapsed_s,
+                    ascent_m, descent_m, device_descent_m, name, note, device, source_kind, source,
+                    descent_estimated, confirmed
+             FROM activities WHERE start_ts IS NOT NULL
+             ORDER BY start_ts, id LIMIT 1",
+        )?;
+        Ok(stmt.query_row([], activity_from_row).optional()?)
+    }
+
     /// The stored series of one activity, if it has one.
     pub fn series(&self, id: i64) -> Result<Option<Vec<SeriesPoint>>> {
         let blob: Option<Vec<u8>> = self
