@@ -42,19 +42,17 @@ impl Format {
         }
     }
 
-    /// The format the content itself shows: a FIT header, or a GPX/TCX root element.
+    /// The format the content itself shows: a FIT header, or the root element of GPX or TCX
+    /// within the first 4 KB (a name inside a comment or an attribute does not count). Whatever
+    /// the name says, the content decides which reader, with its guards, reads the file.
     pub fn sniff(bytes: &[u8]) -> Option<Format> {
         if bytes.len() >= 12 && &bytes[8..12] == b".FIT" {
             return Some(Format::Fit);
         }
-        let head = &bytes[..bytes.len().min(4096)];
-        let text = String::from_utf8_lossy(head);
-        if text.contains("<TrainingCenterDatabase") {
-            Some(Format::Tcx)
-        } else if text.contains("<gpx") {
-            Some(Format::Gpx)
-        } else {
-            None
+        match xml::root_element(&bytes[..bytes.len().min(4096)])?.as_slice() {
+            b"TrainingCenterDatabase" => Some(Format::Tcx),
+            b"gpx" => Some(Format::Gpx),
+            _ => None,
         }
     }
 }
