@@ -86,6 +86,21 @@ fn every_corpus_file_is_imported_skipped_or_rejected_clearly_and_reimport_adds_n
         *by_outcome.entry(outcome).or_default() += 1;
     }
     println!("corpus outcomes: {by_outcome:?}");
+    // 201 imported, 20 duplicates, 25 skipped: 15 that hold no activity (settings, waypoints,
+    // planned routes), and 10 tracks whose points carry no time, which are routes and courses
+    // (a Strava route export, a 46 km route up Kilimanjaro, route planners' exports, GPSBabel
+    // files without times). 4 failed: 2 with bad checksums, and 2 refused as records no one
+    // can make (a track whose only 5 timed points give 863 km/h; 195.7 km in one hour).
+    let expected: HashMap<String, usize> = [
+        ("imported", 201),
+        ("duplicate", 20),
+        ("skipped", 25),
+        ("failed", 4),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(by_outcome, expected);
     // The corrupt-CRC files must be rejected, the settings files skipped.
     let outcome_of = |suffix: &str| {
         files
@@ -99,6 +114,9 @@ fn every_corpus_file_is_imported_skipped_or_rejected_clearly_and_reimport_adds_n
     assert_eq!(outcome_of("/2013-02-06-12-11-14.fit"), "imported");
     assert_eq!(outcome_of("/running_activity_1.tcx"), "imported");
     assert_eq!(outcome_of("/garmin-activity.gpx"), "imported");
+    assert_eq!(outcome_of("/strava_route_example.gpx"), "skipped");
+    assert_eq!(outcome_of("/outdooractive-export.gpx"), "skipped");
+    assert_eq!(outcome_of("/first_and_last_elevation.gpx"), "failed");
 
     let stored = env.activities().len();
     assert!(stored >= 40, "only {stored} activities from the corpus");
@@ -230,7 +248,7 @@ fn descent_agrees_with_the_devices_own_figures() {
 #[test]
 fn computed_distance_agrees_with_the_devices_own_figures() {
     let data = corpus_or_skip!();
-    let mut checked = 0;
+    let (mut checked, mut stored_checked) = (0, 0);
     for row in manifest(&data) {
         let Some(device) = row.num("total_distance_m").filter(|d| *d > 100.0) else {
             continue;
@@ -246,6 +264,23 @@ fn computed_distance_agrees_with_the_devices_own_figures() {
         let Some(ours) = ours(&data.join(row.get("file"))) else {
             continue;
         };
+        // The stored distance is the device's own total on every file.
+        assert!(
+            (ours.distance_m - device).abs() / device <= 0.01,
+            "{}: stored {:.1} m vs device {device:.1} m",
+            row.get("file"),
+            ours.distance_m
+        );
+        stored_checked += 1;
+        // Indoors the distance is a model of speed from power or a trainer, and the head
+        // unit's summary and its records are two separate estimates: a Stages M200 ride
+        // records speeds that add up to its record distance, 44,067 m, while its session says
+        // 41,548 m (its 9.123 m/s average over 4,554 s). Neither is a measurement to check the
+        // other against, so the distance computed from the records is compared only where it
+        // is measured (GPS, foot pod, wheel sensor).
+        if row.get("flags").contains("indoor") {
+            continue;
+        }
         let Some(computed) = ours.computed_distance_m else {
             continue;
         };
@@ -256,13 +291,12 @@ fn computed_distance_agrees_with_the_devices_own_figures() {
             row.get("file"),
             error * 100.0
         );
-        assert!(
-            (ours.distance_m - device).abs() / device <= 0.01,
-            "{}",
-            row.get("file")
-        );
         checked += 1;
     }
-    println!("distance within 1% of the device on {checked} files");
+    println!(
+        "stored distance within 1% of the device on {stored_checked} files, computed distance \
+         on the {checked} recorded outdoors or with a sensor"
+    );
     assert!(checked >= 15, "only {checked} files checked");
+    assert!(stored_checked > checked, "{stored_checked} vs {checked}");
 }
