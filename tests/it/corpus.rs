@@ -245,6 +245,79 @@ fn descent_agrees_with_the_devices_own_figures() {
     assert!(all <= 0.15, "all files: {:.1}%", all * 100.0);
 }
 
+/// A fixed split of the corpus: about a third of the files (by a hash of the path) are held out
+/// of any tuning of the descent method, and reported apart.
+fn held_out(path: &str) -> bool {
+    // FNV-1a, 32 bits: stable across machines and Rust versions.
+    let hash = path.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % 3 == 0
+}
+
+fn quantile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let k = (sorted.len() - 1) as f64 * p;
+    let (lo, hi) = (k.floor() as usize, k.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (k - lo as f64)
+}
+
+/// Every FIT file with a device descent of 20 m or more and an altitude series, whatever the
+/// sport: the distribution of kneeguard's error against the device, on the tuning part and on
+/// the held-out part of the corpus.
+#[test]
+fn descent_error_distribution_on_every_device() {
+    let data = corpus_or_skip!();
+    let (mut tuning, mut held) = (Vec::new(), Vec::new());
+    for row in manifest(&data) {
+        let Some(device) = row.num("total_descent_m").filter(|d| *d >= 20.0) else {
+            continue;
+        };
+        if row.get("format") != "fit"
+            || row.get("has_altitude") != "yes"
+            || row.get("flags").contains("likely generated")
+        {
+            continue;
+        }
+        let Some(descent) = ours(&data.join(row.get("file"))).and_then(|o| o.descent_m) else {
+            continue;
+        };
+        let error = (descent - device).abs() / device;
+        let part = if held_out(row.get("file")) {
+            &mut held
+        } else {
+            &mut tuning
+        };
+        part.push(error);
+    }
+    let mut all = tuning.clone();
+    all.extend(&held);
+    for (name, errors) in [("tuning", &tuning), ("held out", &held), ("all", &all)] {
+        println!(
+            "descent vs device, {name}: n={}, median {:.1}%, 90th percentile {:.1}%, worst {:.1}%",
+            errors.len(),
+            quantile(errors, 0.5) * 100.0,
+            quantile(errors, 0.9) * 100.0,
+            quantile(errors, 1.0) * 100.0
+        );
+    }
+    assert_eq!(all.len(), 40, "files with 20 m or more of device descent");
+    assert!(held.len() >= 10 && tuning.len() >= 25);
+    // What the method reaches today (the targets are a 3% median and a 10% 90th percentile;
+    // see the README's descent section for why one method does not reach them yet).
+    assert!(
+        quantile(&all, 0.5) <= 0.03,
+        "median {:.1}%",
+        quantile(&all, 0.5) * 100.0
+    );
+    assert!(
+        quantile(&all, 0.9) <= 0.21,
+        "p90 {:.1}%",
+        quantile(&all, 0.9) * 100.0
+    );
+}
+
 #[test]
 fn computed_distance_agrees_with_the_devices_own_figures() {
     let data = corpus_or_skip!();
