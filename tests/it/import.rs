@@ -779,22 +779,13 @@ fn records_no_runner_can_make_are_refused_with_the_reason() {
         ))
         .as_bytes(),
     );
-    let future = write(
-        dir,
-        "future.gpx",
-        course(0, 8.0, 20.0)
-            .to_gpx("x", "running")
-            .replace("2026-", "2099-")
-            .as_bytes(),
-    );
-    let old = write(
-        dir,
-        "old.gpx",
-        course(0, 8.0, 20.0)
-            .to_gpx("x", "running")
-            .replace("2026-", "1985-")
-            .as_bytes(),
-    );
+    // The same run with its times moved to another year.
+    let dated = |name: &str, year: &str| {
+        let gpx = course(0, 8.0, 20.0).to_gpx("x", "running");
+        write(dir, name, gpx.replace("2026-", year).as_bytes())
+    };
+    let future = dated("future.gpx", "2099-");
+    let old = dated("old.gpx", "1985-");
     let mixed = write(
         dir,
         "mixed.tcx",
