@@ -69,7 +69,8 @@ fn bench(c: &mut Criterion) {
                 (dir, store)
             },
             |(dir, mut store)| {
-                let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC);
+                let mut importer =
+                    Importer::new(&mut store, &config, chrono_tz::UTC, chrono::NaiveDate::MAX);
                 for (name, bytes) in &files {
                     importer
                         .import(Input::File {
@@ -94,7 +95,8 @@ fn bench(c: &mut Criterion) {
                 (dir, store)
             },
             |(dir, mut store)| {
-                let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC);
+                let mut importer =
+                    Importer::new(&mut store, &config, chrono_tz::UTC, chrono::NaiveDate::MAX);
                 let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
                 kneeguard::import::pipeline::run(
                     &mut importer,

@@ -125,7 +125,7 @@ type Section<'a> = &'a dyn Fn(&Context, &Store, &mut dyn Write) -> anyhow::Resul
 /// Imports the bundled files and pain log.
 fn load_history(store: &mut Store, ctx: &Context) -> anyhow::Result<()> {
     let config = ctx.settings.config.clone();
-    let mut importer = Importer::new(store, &config, ctx.settings.tz);
+    let mut importer = Importer::new(store, &config, ctx.settings.tz, ctx.settings.today);
     let mut pain_csv: &[u8] = &[];
     for (name, bytes) in DEMO_FILES {
         if name.ends_with(".csv") {

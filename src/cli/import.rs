@@ -4,7 +4,7 @@ use super::{exit, Context};
 use crate::core::warnings::{warnings_for, Warning};
 use crate::db::{ActivityFilter, Store};
 use crate::import::{pipeline, sources, ImportOutcome, Importer};
-use crate::render::{self, OutputFormat};
+use crate::render::{self, printable, OutputFormat};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -65,11 +65,9 @@ pub fn run(
     store: &mut Store,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let planned = sources::plan(&args.paths);
-    let total: u64 = planned.iter().map(|p| p.expected_inputs).sum();
-    let progress = progress_bar(total, args.quiet);
+    let progress = progress_bar(args.quiet);
     let config = &ctx.settings.config;
-    let mut importer = Importer::new(store, config, ctx.settings.tz);
+    let mut importer = Importer::new(store, config, ctx.settings.tz, ctx.settings.today);
     let mut summary = Summary::default();
     let max_bytes = config.import.max_file_mb.saturating_mul(1_000_000);
     // Reading and measuring files runs on every core; storing stays in input order.
@@ -79,14 +77,14 @@ pub fn run(
         workers,
         |sink| {
             sources::read_all(
-                &planned,
+                &args.paths,
                 max_bytes,
                 &mut |more| progress.inc_length(more),
                 sink,
             )
         },
         |label, outcome| {
-            progress.set_message(render::truncate(&label, 40));
+            progress.set_message(progress_message(&label));
             progress.inc(1);
             summary.add(label, outcome);
         },
@@ -133,14 +131,16 @@ impl Summary {
 }
 
 #[derive(Serialize)]
-struct CsvRow<'a> {
-    input: &'a str,
-    outcome: &'a str,
+struct CsvRow {
+    input: String,
+    outcome: &'static str,
     activity_ids: String,
     detail: String,
 }
 
-fn csv_rows(summary: &Summary) -> Vec<CsvRow<'_>> {
+/// One row per input; names and messages with control characters made visible, as on the
+/// terminal.
+fn csv_rows(summary: &Summary) -> Vec<CsvRow> {
     let ids = |v: &[i64]| {
         v.iter()
             .map(|i| i.to_string())
@@ -155,7 +155,7 @@ fn csv_rows(summary: &Summary) -> Vec<CsvRow<'_>> {
                 ImportOutcome::Imported {
                     ids: i, remarks, ..
                 } => ("imported", ids(i), remarks.join("; ")),
-                ImportOutcome::Duplicate { duplicate_of, .. } => {
+                ImportOutcome::Duplicate { duplicate_of } => {
                     ("duplicate", ids(duplicate_of), String::new())
                 }
                 ImportOutcome::AlreadyImported {
@@ -170,13 +170,18 @@ fn csv_rows(summary: &Summary) -> Vec<CsvRow<'_>> {
                 ImportOutcome::Failed { error } => ("failed", String::new(), error.clone()),
             };
             CsvRow {
-                input: &f.input,
+                input: printable(&f.input).into_owned(),
                 outcome,
                 activity_ids,
-                detail,
+                detail: printable(&detail).into_owned(),
             }
         })
         .collect()
+}
+
+/// "1 duplicate", "2 duplicates".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn write_text(
@@ -194,6 +199,7 @@ fn write_text(
     // Small imports list every file; large ones only what needs attention.
     let every_file = s.inputs <= 20;
     for f in &s.files {
+        let input = printable(&f.input);
         match &f.outcome {
             ImportOutcome::Imported {
                 ids,
@@ -201,52 +207,41 @@ fn write_text(
                 remarks,
             } if every_file || !remarks.is_empty() || !duplicate_of.is_empty() => {
                 let ids: Vec<String> = ids.iter().map(|i| format!("#{i}")).collect();
-                writeln!(out, "imported   {}  → {}", f.input, ids.join(", "))?;
+                writeln!(out, "imported   {input}  → {}", ids.join(", "))?;
                 for d in duplicate_of {
                     writeln!(out, "           one session is already stored as #{d}")?;
                 }
                 for r in remarks {
-                    writeln!(out, "           note: {r}")?;
+                    writeln!(out, "           note: {}", printable(r))?;
                 }
             }
-            ImportOutcome::Duplicate {
-                duplicate_of,
-                remarks,
-            } => {
+            ImportOutcome::Duplicate { duplicate_of } => {
                 let ids: Vec<String> = duplicate_of.iter().map(|i| format!("#{i}")).collect();
                 writeln!(
                     out,
-                    "duplicate  {}  the same activity is already stored as {}",
-                    f.input,
+                    "duplicate  {input}  the same activity is already stored as {}; nothing \
+                     imported from this file",
                     ids.join(", ")
                 )?;
-                for r in remarks {
-                    writeln!(out, "           note: {r}")?;
-                }
             }
             ImportOutcome::Imported { .. } | ImportOutcome::AlreadyImported { .. } => {}
             ImportOutcome::Skipped { reason } => {
-                writeln!(out, "skipped    {}  {reason}", f.input)?;
+                writeln!(out, "skipped    {input}  {}", printable(reason))?;
             }
             ImportOutcome::Failed { error } => {
-                writeln!(out, "FAILED     {}  {error}", f.input)?;
+                writeln!(out, "FAILED     {input}  {}", printable(error))?;
             }
         }
     }
-    let mut parts = vec![format!(
-        "{} new {}",
-        s.activities.len(),
-        if s.activities.len() == 1 {
-            "activity"
-        } else {
-            "activities"
-        }
-    )];
+    let mut parts = vec![count(s.activities.len(), "new activity", "new activities")];
     if s.already_imported > 0 {
         parts.push(format!("{} already imported", s.already_imported));
     }
     if s.duplicates > 0 {
-        parts.push(format!("{} duplicates of stored activities", s.duplicates));
+        parts.push(format!(
+            "{} of stored activities",
+            count(s.duplicates, "duplicate", "duplicates")
+        ));
     }
     if s.skipped > 0 {
         parts.push(format!("{} skipped (not activities)", s.skipped));
@@ -256,9 +251,8 @@ fn write_text(
     }
     writeln!(
         out,
-        "\n{} input{}: {}.",
-        s.inputs,
-        if s.inputs == 1 { "" } else { "s" },
+        "\n{}: {}.",
+        count(s.inputs, "input", "inputs"),
         parts.join(", ")
     )?;
     if s.failed > 0 {
@@ -274,14 +268,108 @@ fn write_text(
     Ok(())
 }
 
-fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+/// Characters of the current file's name on the progress line, shortened in the middle: with
+/// the bar and the counts the line fits a 60-column terminal.
+const PROGRESS_NAME: usize = 26;
+
+fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    // The total grows as folders are walked and archives opened.
+    styled(ProgressBar::with_draw_target(
+        Some(0),
+        ProgressDrawTarget::stderr(),
+    ))
+}
+
+fn styled(bar: ProgressBar) -> ProgressBar {
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} files  {elapsed}  {msg}")
+        ProgressStyle::with_template("{bar:16} {pos}/{len}  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+/// The current input as the progress line shows it.
+fn progress_message(label: &str) -> String {
+    render::shorten_middle(&printable(label), PROGRESS_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A terminal wider than needed that keeps every line drawn on it.
+    #[derive(Debug, Default, Clone)]
+    struct Screen(Arc<Mutex<Vec<String>>>);
+
+    impl indicatif::TermLike for Screen {
+        fn width(&self) -> u16 {
+            200
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            if !s.is_empty() {
+                self.0.lock().unwrap().push(s.to_string());
+            }
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_progress_line_fits_sixty_columns_with_any_name() {
+        let screen = Screen::default();
+        let bar = styled(ProgressBar::with_draw_target(
+            Some(0),
+            ProgressDrawTarget::term_like(Box::new(screen.clone())),
+        ));
+        bar.inc_length(1_000_000);
+        let name = "/home/runner/Downloads/export_12345678.zip:export_12345678/activities/\
+                    1234567890123.fit.gz\u{1b}[2J\n";
+        bar.set_message(progress_message(name));
+        bar.set_position(999_999);
+        bar.tick();
+        let lines = screen.0.lock().unwrap().clone();
+        assert!(!lines.is_empty());
+        // indicatif pads a line with spaces to clear what was there before.
+        let lines: Vec<&str> = lines
+            .iter()
+            .map(|l| l.trim_end())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert!(!lines.is_empty());
+        for line in &lines {
+            assert!(
+                line.chars().count() <= 60,
+                "{} columns: {line:?}",
+                line.chars().count()
+            );
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+        }
+        let last = lines.last().unwrap();
+        assert!(last.contains("999999/1000000  /home/runner…gz"), "{last}");
+        assert!(last.ends_with(r"2J\n"), "{last}");
+    }
 }

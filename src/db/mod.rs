@@ -79,6 +79,16 @@ pub enum Stored {
     Duplicate(i64),
 }
 
+/// What became of one file handed to the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileStored {
+    /// Stored now: what happened to each of its activities.
+    Stored(Vec<Stored>),
+    /// The same content was recorded before (by this import, an earlier one or another
+    /// process); nothing was written.
+    SeenBefore(SeenFile),
+}
+
 /// How two records of the same run are recognised.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MatchRule {
@@ -192,32 +202,25 @@ impl Store {
 
     /// Whether a file with this content was imported (or skipped) before.
     pub fn seen_file(&self, content_hash: &str) -> Result<Option<SeenFile>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT path, outcome, activity_id FROM imported_files WHERE content_hash = ?1",
-                [content_hash],
-                |r| {
-                    Ok(SeenFile {
-                        path: r.get(0)?,
-                        outcome: r.get(1)?,
-                        activity_id: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        seen_in(&self.conn, content_hash)
     }
 
     /// Stores the activities of one file and records the file, all in one transaction.
     /// Activities already stored from another source are reported as duplicates, not stored.
+    /// Whether the content was seen before is decided inside the same transaction, so two
+    /// processes importing the same file at once store it once, and the record of the first is
+    /// never rewritten by the second.
     pub fn store_file(
         &mut self,
         content_hash: &str,
         path: &str,
         activities: &[NewActivity],
         rule: MatchRule,
-    ) -> Result<Vec<Stored>> {
+    ) -> Result<FileStored> {
         let tx = self.write_transaction()?;
+        if let Some(seen) = seen_in(&tx, content_hash)? {
+            return Ok(FileStored::SeenBefore(seen));
+        }
         let mut outcomes = Vec::with_capacity(activities.len());
         for activity in activities {
             let outcome = match find_same_run(&tx, activity, rule)? {
@@ -232,29 +235,35 @@ impl Store {
             None => ("not_activity", None),
         };
         tx.execute(
-            "INSERT OR REPLACE INTO imported_files
+            "INSERT INTO imported_files
                  (content_hash, path, outcome, activity_id, imported_at)
              VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
             params![content_hash, path, outcome, activity_id],
         )?;
         tx.commit()?;
-        Ok(outcomes)
+        Ok(FileStored::Stored(outcomes))
     }
 
-    /// Records a file that holds no activity, so that a re-import skips it at once.
+    /// Records a file that holds no activity, so that a re-import skips it at once; the record
+    /// of content seen before (perhaps by another process a moment ago) is returned instead.
     pub fn record_skipped_file(
         &mut self,
         content_hash: &str,
         path: &str,
         reason: &str,
-    ) -> Result<()> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO imported_files
+    ) -> Result<Option<SeenFile>> {
+        let tx = self.write_transaction()?;
+        if let Some(seen) = seen_in(&tx, content_hash)? {
+            return Ok(Some(seen));
+        }
+        tx.execute(
+            "INSERT INTO imported_files
                  (content_hash, path, outcome, detail, imported_at)
              VALUES (?1, ?2, 'not_activity', ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
             params![content_hash, path, reason],
         )?;
-        Ok(())
+        tx.commit()?;
+        Ok(None)
     }
 
     /// Stores one activity without a file (manual entries, CSV rows); duplicates are matched
@@ -528,6 +537,22 @@ impl Store {
     }
 }
 
+fn seen_in(conn: &Connection, content_hash: &str) -> Result<Option<SeenFile>> {
+    Ok(conn
+        .query_row(
+            "SELECT path, outcome, activity_id FROM imported_files WHERE content_hash = ?1",
+            [content_hash],
+            |r| {
+                Ok(SeenFile {
+                    path: r.get(0)?,
+                    outcome: r.get(1)?,
+                    activity_id: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
 /// An activity of the same kind that started within the window and covered about the same
 /// distance: the same run recorded twice (a FIT and its GPX, or a file and the Strava copy).
 fn find_same_run(
@@ -673,6 +698,62 @@ mod tests {
         distance_pct: 5.0,
     };
 
+    /// Stores a file that must be new, and what became of its activities.
+    fn stored(
+        store: &mut Store,
+        hash: &str,
+        path: &str,
+        activities: &[NewActivity],
+    ) -> Vec<Stored> {
+        match store.store_file(hash, path, activities, RULE).unwrap() {
+            FileStored::Stored(outcomes) => outcomes,
+            other => panic!("{hash} was seen before: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn content_seen_before_is_not_stored_again_nor_its_record_rewritten() {
+        let mut store = Store::open_in_memory().unwrap();
+        let first = stored(&mut store, "h1", "a.fit", &[run(7, 10.0)]);
+        let again = store
+            .store_file("h1", "copy.fit", &[run(9, 3.0)], RULE)
+            .unwrap();
+        let FileStored::SeenBefore(seen) = again else {
+            panic!("{again:?}")
+        };
+        assert_eq!(
+            (seen.path.as_str(), seen.outcome.as_str()),
+            ("a.fit", "imported")
+        );
+        assert_eq!(
+            Some(Stored::New(seen.activity_id.unwrap())),
+            first.first().copied()
+        );
+        assert_eq!(store.count_activities().unwrap(), 1);
+        // A skipped file's record is kept the same way.
+        assert_eq!(
+            store
+                .record_skipped_file("h2", "s.fit", "settings")
+                .unwrap(),
+            None
+        );
+        let seen = store
+            .record_skipped_file("h2", "t.fit", "other")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (seen.path.as_str(), seen.outcome.as_str()),
+            ("s.fit", "not_activity")
+        );
+        let FileStored::SeenBefore(seen) = store
+            .store_file("h2", "t.fit", &[run(9, 3.0)], RULE)
+            .unwrap()
+        else {
+            panic!("stored over a skipped file")
+        };
+        assert_eq!(seen.outcome, "not_activity");
+    }
+
     fn run(start_h: u32, km: f64) -> NewActivity {
         let start = Utc.with_ymd_and_hms(2026, 5, 1, start_h, 0, 0).unwrap();
         NewActivity {
@@ -705,9 +786,7 @@ mod tests {
     #[test]
     fn a_file_is_remembered_with_its_activities() {
         let mut store = Store::open_in_memory().unwrap();
-        let out = store
-            .store_file("abc", "a.fit", &[run(7, 10.0)], RULE)
-            .unwrap();
+        let out = stored(&mut store, "abc", "a.fit", &[run(7, 10.0)]);
         let Stored::New(id) = out[0] else {
             panic!("{out:?}")
         };
@@ -720,18 +799,14 @@ mod tests {
     #[test]
     fn the_same_run_from_another_file_is_a_duplicate() {
         let mut store = Store::open_in_memory().unwrap();
-        let first = store
-            .store_file("h1", "a.fit", &[run(7, 10.0)], RULE)
-            .unwrap();
+        let first = stored(&mut store, "h1", "a.fit", &[run(7, 10.0)]);
         let mut again = run(7, 10.3);
         again.start = again.start.map(|s| s + chrono::Duration::seconds(40));
-        let second = store.store_file("h2", "a.gpx", &[again], RULE).unwrap();
+        let second = stored(&mut store, "h2", "a.gpx", &[again]);
         let Stored::New(id) = first[0] else { panic!() };
         assert_eq!(second, vec![Stored::Duplicate(id)]);
         // a different run an hour later is not
-        let third = store
-            .store_file("h3", "b.fit", &[run(8, 10.0)], RULE)
-            .unwrap();
+        let third = stored(&mut store, "h3", "b.fit", &[run(8, 10.0)]);
         assert!(matches!(third[0], Stored::New(_)));
         assert_eq!(store.count_activities().unwrap(), 2);
     }
@@ -739,12 +814,10 @@ mod tests {
     #[test]
     fn a_ride_at_the_same_time_is_not_a_duplicate_of_a_run() {
         let mut store = Store::open_in_memory().unwrap();
-        store
-            .store_file("h1", "a.fit", &[run(7, 10.0)], RULE)
-            .unwrap();
+        stored(&mut store, "h1", "a.fit", &[run(7, 10.0)]);
         let mut ride = run(7, 10.0);
         ride.sport = Sport::Ride;
-        let out = store.store_file("h2", "b.fit", &[ride], RULE).unwrap();
+        let out = stored(&mut store, "h2", "b.fit", &[ride]);
         assert!(matches!(out[0], Stored::New(_)));
     }
 

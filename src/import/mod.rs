@@ -10,11 +10,12 @@ pub mod strava_csv;
 
 use crate::core::descent::DescentSettings;
 use crate::core::measure;
-use crate::db::{Store, Stored};
+use crate::core::plausibility::{self, Implausible, Record};
+use crate::db::{FileStored, SeenFile, Store, Stored};
 use crate::model::{NewActivity, ParsedActivity, ParsedFile, SourceKind, Sport};
 use crate::readers::{self, Format, ReadError};
 use crate::settings::Config;
-use chrono::{DateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 pub use sources::Input;
@@ -30,11 +31,9 @@ pub enum ImportOutcome {
         duplicate_of: Vec<i64>,
         remarks: Vec<String>,
     },
-    /// Every activity in it was already stored from another source.
-    Duplicate {
-        duplicate_of: Vec<i64>,
-        remarks: Vec<String>,
-    },
+    /// Every activity in it was already stored from another source; nothing of it was
+    /// imported, so what the reader said about the file is not repeated.
+    Duplicate { duplicate_of: Vec<i64> },
     /// The same content was imported before (perhaps under another name).
     AlreadyImported {
         first_path: String,
@@ -50,11 +49,18 @@ pub struct Importer<'a> {
     store: &'a mut Store,
     config: &'a Config,
     tz: Tz,
+    /// The runner's local day: records dated after it are refused.
+    today: NaiveDate,
 }
 
 impl<'a> Importer<'a> {
-    pub fn new(store: &'a mut Store, config: &'a Config, tz: Tz) -> Self {
-        Importer { store, config, tz }
+    pub fn new(store: &'a mut Store, config: &'a Config, tz: Tz, today: NaiveDate) -> Self {
+        Importer {
+            store,
+            config,
+            tz,
+            today,
+        }
     }
 
     /// Imports one input, start to finish. Database errors are returned (they are fatal);
@@ -77,6 +83,9 @@ impl<'a> Importer<'a> {
         let (label, bytes, format, export_row) = match input {
             Input::Unreadable { error, .. } => {
                 return Ok(Triage::Done(ImportOutcome::Failed { error }))
+            }
+            Input::Skipped { reason, .. } => {
+                return Ok(Triage::Done(ImportOutcome::Skipped { reason }))
             }
             Input::ExportRowOnly { label, row } => return Ok(Triage::Row { label, row }),
             Input::File {
@@ -106,22 +115,12 @@ impl<'a> Importer<'a> {
 
     /// The outcome for content imported or skipped before, if it was.
     fn seen_before(&self, hash: &str) -> Result<Option<ImportOutcome>, crate::db::DbError> {
-        Ok(self
-            .store
-            .seen_file(hash)?
-            .map(|seen| match seen.outcome.as_str() {
-                "not_activity" => ImportOutcome::Skipped {
-                    reason: format!("seen before as {}: not an activity", seen.path),
-                },
-                _ => ImportOutcome::AlreadyImported {
-                    first_path: seen.path,
-                    activity_id: seen.activity_id,
-                },
-            }))
+        Ok(self.store.seen_file(hash)?.map(seen_outcome))
     }
 
-    /// The last step, on the thread that owns the store: one transaction for the file. The
-    /// same content met earlier in the same batch is recognised here.
+    /// The last step, on the thread that owns the store: records no runner can make are
+    /// refused, the rest goes into one transaction for the file. Content seen before (earlier
+    /// in the same batch, or by another process meanwhile) is recognised inside it.
     pub fn store(&mut self, prepared: Prepared) -> Result<ImportOutcome, crate::db::DbError> {
         match prepared {
             Prepared::Failed { error } => Ok(ImportOutcome::Failed { error }),
@@ -129,31 +128,64 @@ impl<'a> Importer<'a> {
                 label,
                 hash,
                 reason,
-            } => {
-                if let Some(outcome) = self.seen_before(&hash)? {
-                    return Ok(outcome);
-                }
-                self.store.record_skipped_file(&hash, &label, &reason)?;
-                Ok(ImportOutcome::Skipped { reason })
-            }
+            } => Ok(
+                match self.store.record_skipped_file(&hash, &label, &reason)? {
+                    Some(seen) => seen_outcome(seen),
+                    None => ImportOutcome::Skipped { reason },
+                },
+            ),
             Prepared::Activities {
                 label,
                 hash,
                 activities,
-                remarks,
+                mut remarks,
             } => {
-                if let Some(outcome) = self.seen_before(&hash)? {
-                    return Ok(outcome);
-                }
+                let activities = match self.refuse_impossible(activities, &mut remarks) {
+                    Ok(activities) => activities,
+                    Err(error) => return Ok(ImportOutcome::Failed { error }),
+                };
                 let stored = self.store.store_file(
                     &hash,
                     &label,
                     &activities,
                     self.config.import.match_rule(),
                 )?;
-                Ok(outcome_of(&stored, remarks))
+                Ok(match stored {
+                    FileStored::Stored(stored) => outcome_of(&stored, remarks),
+                    FileStored::SeenBefore(seen) => seen_outcome(seen),
+                })
             }
         }
+    }
+
+    /// The activities that a runner can have made; each refused one gets a remark, and when
+    /// none is left the error says why the file is refused.
+    fn refuse_impossible(
+        &self,
+        activities: Vec<NewActivity>,
+        remarks: &mut Vec<String>,
+    ) -> Result<Vec<NewActivity>, String> {
+        let several = activities.len() > 1;
+        let mut kept = Vec::with_capacity(activities.len());
+        let mut refused = Vec::new();
+        for (i, activity) in activities.into_iter().enumerate() {
+            match plausibility::impossible(&record_of(&activity), self.today) {
+                None => kept.push(activity),
+                Some(problem) => {
+                    let reason = describe_impossible(&problem);
+                    refused.push(if several {
+                        format!("session {} refused: {reason}", i + 1)
+                    } else {
+                        format!("refused: {reason}")
+                    });
+                }
+            }
+        }
+        if kept.is_empty() && !refused.is_empty() {
+            return Err(refused.join("; "));
+        }
+        remarks.extend(refused);
+        Ok(kept)
     }
 
     /// Stores a manual activity from a Strava export (a row without a file).
@@ -178,21 +210,23 @@ impl<'a> Importer<'a> {
         activity.source = label.to_string();
         activity.external_id = Some(format!("strava:{}", row.activity_id));
         let hash = content_hash(format!("strava-export-row:{}", row.activity_id).as_bytes());
-        if let Some(seen) = self.store.seen_file(&hash)? {
-            return Ok(ImportOutcome::AlreadyImported {
-                first_path: seen.path,
-                activity_id: seen.activity_id,
-            });
-        }
         activity.content_hash = Some(hash.clone());
         activity.session_index = Some(0);
+        if let Some(problem) = plausibility::impossible(&record_of(&activity), self.today) {
+            return Ok(ImportOutcome::Failed {
+                error: format!("refused: {}", describe_impossible(&problem)),
+            });
+        }
         let stored = self.store.store_file(
             &hash,
             label,
             std::slice::from_ref(&activity),
             self.config.import.match_rule(),
         )?;
-        Ok(outcome_of(&stored, Vec::new()))
+        Ok(match stored {
+            FileStored::Stored(stored) => outcome_of(&stored, Vec::new()),
+            FileStored::SeenBefore(seen) => seen_outcome(seen),
+        })
     }
 }
 
@@ -364,16 +398,100 @@ fn outcome_of(stored: &[Stored], remarks: Vec<String>) -> ImportOutcome {
         })
         .collect();
     if ids.is_empty() {
-        ImportOutcome::Duplicate {
-            duplicate_of,
-            remarks,
-        }
+        ImportOutcome::Duplicate { duplicate_of }
     } else {
         ImportOutcome::Imported {
             ids,
             duplicate_of,
             remarks,
         }
+    }
+}
+
+/// What a file's content seen before means now: skipped again, or already imported.
+fn seen_outcome(seen: SeenFile) -> ImportOutcome {
+    match seen.outcome.as_str() {
+        "not_activity" => ImportOutcome::Skipped {
+            reason: format!("seen before as {}: not an activity", seen.path),
+        },
+        _ => ImportOutcome::AlreadyImported {
+            first_path: seen.path,
+            activity_id: seen.activity_id,
+        },
+    }
+}
+
+/// The numbers the plausibility rules judge.
+pub fn record_of(a: &NewActivity) -> Record {
+    Record {
+        sport: a.sport,
+        start: a.start,
+        utc_offset_s: a.utc_offset_s,
+        distance_m: a.distance_m,
+        moving_s: a.moving_s,
+        elapsed_s: a.elapsed_s,
+    }
+}
+
+/// Why a record cannot be what it says, in words for the runner, with what to do.
+pub fn describe_impossible(problem: &Implausible) -> String {
+    let km = |m: f64| format!("{:.1} km", m / 1000.0);
+    let span = |s: f64| {
+        if s >= 2.0 * 86_400.0 {
+            format!("{:.1} days", s / 86_400.0)
+        } else {
+            crate::render::duration(s)
+        }
+    };
+    match *problem {
+        Implausible::FasterThanRecord {
+            distance_m,
+            duration_s,
+            ..
+        } => format!(
+            "{} in {} is faster than the world record for that distance; the file is \
+             probably damaged (export it again from the device)",
+            km(distance_m),
+            span(duration_s)
+        ),
+        Implausible::TooFast {
+            speed_mps,
+            limit_mps,
+        } => format!(
+            "an average of {:.0} km/h is faster than {:.0} km/h, more than this sport is done \
+             at; the file is probably damaged",
+            speed_mps * 3.6,
+            limit_mps * 3.6
+        ),
+        Implausible::TooLong {
+            duration_s,
+            limit_s,
+        } => format!(
+            "a session of {} is longer than {}; the file is probably damaged",
+            span(duration_s),
+            span(limit_s)
+        ),
+        Implausible::NoDuration { distance_m } => format!(
+            "{} without any duration; the file is probably damaged",
+            km(distance_m)
+        ),
+        Implausible::TooEarly { date } => format!(
+            "dated {date}, before {}: the device's clock was not set; fix it and export again",
+            plausibility::EARLIEST_DAY
+        ),
+        Implausible::InTheFuture { date, today } => format!(
+            "dated {date}, after today ({today}): the device's clock is wrong; fix it and \
+             export again"
+        ),
+        Implausible::Unusual {
+            distance_m,
+            reference_m,
+            factor,
+        } => format!(
+            "{} is more than {factor} times the longest recent run ({})",
+            km(distance_m),
+            km(reference_m)
+        ),
     }
 }
 

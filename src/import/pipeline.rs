@@ -208,10 +208,14 @@ mod tests {
             .collect()
     }
 
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+    }
+
     fn outcomes(workers: Option<usize>) -> Vec<(String, ImportOutcome)> {
         let mut store = Store::open_in_memory().unwrap();
         let config = Config::default();
-        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC);
+        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
         let mut out = Vec::new();
         match workers {
             None => {

@@ -5,7 +5,10 @@
 //! elements and extensions are skipped, and bad values drop only the value (or, for coordinates,
 //! the point). Segments are pauses and several tracks follow one another, so every track point
 //! goes into the one activity in file order. Files without track points are routes or waypoint
-//! lists, which are not activities. The bytes are read in one streaming pass without a tree.
+//! lists, and a track none of whose points carries a time is a planned route or course (route
+//! planners and Strava's route export write them as tracks): none of them is an activity. The
+//! bytes are read in one streaming pass without a tree, and memory grows only with the points
+//! actually read.
 
 use super::xml::{self, TextBuf, XmlFault};
 use super::ReadError;
@@ -17,7 +20,7 @@ const FORMAT: &str = "GPX";
 
 /// Reads a GPX file.
 pub fn read_gpx(bytes: &[u8]) -> Result<ParsedFile, ReadError> {
-    let mut state = State::with_capacity(bytes.len() / 200);
+    let mut state = State::default();
     let fault = xml::drive(bytes, &mut state, "gpx")?;
     state.finish(bytes, fault)
 }
@@ -63,7 +66,6 @@ impl Tag {
 enum Field {
     TrackName,
     MetadataName,
-    MetadataTime,
     TrackType,
     PointTime,
     PointEle,
@@ -92,20 +94,11 @@ struct State {
     waypoints: usize,
     track_name: Option<String>,
     metadata_name: Option<String>,
-    metadata_time: Option<DateTime<Utc>>,
     sport_label: Option<String>,
     creator: Option<String>,
 }
 
 impl State {
-    fn with_capacity(points: usize) -> State {
-        State {
-            samples: Vec::with_capacity(points.min(1 << 20)),
-            stack: Vec::with_capacity(16),
-            ..State::default()
-        }
-    }
-
     fn start(&mut self, start: &BytesStart<'_>) -> Result<(), ReadError> {
         let tag = Tag::of(xml::local_name(start));
         if !self.root_seen {
@@ -139,7 +132,6 @@ impl State {
             }
             (Tag::Ele, Tag::Trkpt) => Some(Field::PointEle),
             (Tag::Time, Tag::Trkpt) => Some(Field::PointTime),
-            (Tag::Time, Tag::Metadata | Tag::Gpx) => Some(Field::MetadataTime),
             (Tag::Name, Tag::Trk) => Some(Field::TrackName),
             (Tag::Name, Tag::Metadata | Tag::Gpx) => Some(Field::MetadataName),
             (Tag::Type, Tag::Trk) => Some(Field::TrackType),
@@ -221,11 +213,6 @@ impl State {
                     point.time = self.text.time();
                 }
             }
-            Field::MetadataTime => {
-                if self.metadata_time.is_none() {
-                    self.metadata_time = self.text.time();
-                }
-            }
             Field::TrackName => set_once(&mut self.track_name, &self.text),
             Field::MetadataName => set_once(&mut self.metadata_name, &self.text),
             Field::TrackType => set_once(&mut self.sport_label, &self.text),
@@ -282,6 +269,14 @@ impl State {
             });
         }
 
+        if self.samples.iter().all(|s| s.time.is_none()) {
+            return Ok(ParsedFile::NotAnActivity {
+                reason: format!(
+                    "a planned route or course: none of its {} track points has a time",
+                    self.samples.len()
+                ),
+            });
+        }
         let mut remarks = Vec::new();
         xml::sample_remarks(&self.samples, &mut remarks, "");
         if self.skipped_points > 0 {
@@ -293,11 +288,7 @@ impl State {
         if let Some(fault) = &fault {
             remarks.push(xml::malformed_remark(fault, self.samples.len()));
         }
-        let start = self
-            .samples
-            .iter()
-            .find_map(|s| s.time)
-            .or(self.metadata_time);
+        let start = self.samples.iter().find_map(|s| s.time);
         let activity = ParsedActivity {
             sport: self.sport_label.as_deref().and_then(sport_from_type),
             sport_label: self.sport_label,
@@ -502,39 +493,20 @@ mod tests {
     }
 
     #[test]
-    fn strava_route_without_times() {
-        let (a, remarks) = activity(&fixture("strava_route_example.gpx"));
-        assert_eq!(a.sport, Some(Sport::Run));
-        assert_eq!(a.sport_label.as_deref(), Some("Run"));
-        assert_eq!(a.samples.len(), 113);
-        assert_eq!(a.start, None);
-        assert_eq!(remarks, vec![xml::NO_TIMESTAMPS.to_owned()]);
-    }
-
-    #[test]
-    fn no_times_and_no_elevation() {
-        let (a, remarks) = activity(&fixture("mousehole_to_paul.gpx"));
-        assert_eq!(a.samples.len(), 111);
-        assert!(a.samples.iter().all(|s| s.time.is_none()));
-        assert!(
-            remarks.contains(&xml::NO_TIMESTAMPS.to_owned()),
-            "{remarks:?}"
-        );
-        assert!(
-            remarks.contains(&xml::NO_ELEVATION.to_owned()),
-            "{remarks:?}"
-        );
-    }
-
-    #[test]
-    fn metadata_time_is_the_start_when_points_have_none() {
-        let (a, remarks) = activity(&fixture("outdooractive-export.gpx"));
-        assert_eq!(a.samples.len(), 9);
-        assert_eq!(a.sport, None);
-        assert_eq!(a.sport_label.as_deref(), Some("alpineTour"));
-        assert!(a.start.is_some());
-        assert!(a.samples.iter().all(|s| s.time.is_none()));
-        assert!(remarks.contains(&xml::NO_TIMESTAMPS.to_owned()));
+    fn tracks_without_times_are_routes() {
+        // A Strava route export named "Afternoon Run", a route planner's export, and a
+        // 46 km route up Kilimanjaro with a file date but no point times.
+        for (name, points) in [
+            ("strava_route_example.gpx", 113),
+            ("mousehole_to_paul.gpx", 111),
+            ("outdooractive-export.gpx", 9),
+        ] {
+            assert_eq!(
+                not_an_activity(&fixture(name)),
+                format!("a planned route or course: none of its {points} track points has a time"),
+                "{name}"
+            );
+        }
     }
 
     #[test]
@@ -644,13 +616,19 @@ mod tests {
 
     #[test]
     fn gpx_1_0_metadata_at_the_top() {
-        let text = r#"<gpx version="1.0" creator="eTrex"><name>Top name</name><time>2024-05-01T05:00:00Z</time><trk><trkseg><trkpt lat="1" lon="2"/></trkseg></trk></gpx>"#;
+        let text = r#"<gpx version="1.0" creator="eTrex"><name>Top name</name><time>2024-05-01T05:00:00Z</time><trk><trkseg><trkpt lat="1" lon="2"><time>2024-05-01T05:00:07Z</time></trkpt><trkpt lat="1" lon="2"/></trkseg></trk></gpx>"#;
         let (a, remarks) = activity(text.as_bytes());
         assert_eq!(a.name.as_deref(), Some("Top name"));
-        assert_eq!(a.start, Some(utc(2024, 5, 1, 5, 0, 0)));
+        assert_eq!(a.start, Some(utc(2024, 5, 1, 5, 0, 7)));
         assert_eq!(a.device.as_deref(), Some("eTrex"));
-        assert!(remarks.contains(&xml::NO_TIMESTAMPS.to_owned()));
+        assert!(remarks.contains(&"1 of 2 points have no timestamp".to_owned()));
         assert!(remarks.contains(&xml::NO_ELEVATION.to_owned()));
+        // The file's date alone does not make a track a recording.
+        let untimed = r#"<gpx version="1.0"><time>2024-05-01T05:00:00Z</time><trk><trkseg><trkpt lat="1" lon="2"/></trkseg></trk></gpx>"#;
+        assert_eq!(
+            not_an_activity(untimed.as_bytes()),
+            "a planned route or course: none of its 1 track points has a time"
+        );
     }
 
     #[test]
@@ -667,7 +645,7 @@ mod tests {
     #[test]
     fn garbage_elevation_is_dropped() {
         let text = doc(
-            r#"<trk><trkseg><trkpt lat="1" lon="2"><ele>n/a</ele></trkpt><trkpt lat="1" lon="2"><ele> 7.5 </ele></trkpt></trkseg></trk>"#,
+            r#"<trk><trkseg><trkpt lat="1" lon="2"><ele>n/a</ele><time>2024-05-01T06:00:00Z</time></trkpt><trkpt lat="1" lon="2"><ele> 7.5 </ele><time>2024-05-01T06:00:01Z</time></trkpt></trkseg></trk>"#,
         );
         let (a, remarks) = activity(text.as_bytes());
         assert_eq!(a.samples[0].altitude_m, None);
@@ -690,10 +668,8 @@ mod tests {
         let text = doc(
             r#"<metadata><time>2010-12-14T06:17:04Z</time></metadata><trk><trkseg><trkpt lat="1" lon="2"><ele>3</ele><time>1901-12-13T20:45:52.2073437Z</time></trkpt></trkseg></trk>"#,
         );
-        let (a, remarks) = activity(text.as_bytes());
-        assert_eq!(a.samples[0].time, None);
-        assert_eq!(a.start, Some(utc(2010, 12, 14, 6, 17, 4)));
-        assert_eq!(remarks, vec![xml::NO_TIMESTAMPS.to_owned()]);
+        // Without a real time on any point the track is no recording.
+        assert!(not_an_activity(text.as_bytes()).starts_with("a planned route or course"));
     }
 
     #[test]
@@ -751,7 +727,7 @@ mod tests {
             "{remarks:?}"
         );
         assert!(
-            remarks[0].ends_with("imported the 2 points before it"),
+            remarks[0].ends_with("read the 2 points before it"),
             "{remarks:?}"
         );
     }
@@ -763,7 +739,7 @@ mod tests {
         let (a, remarks) = activity(cut);
         assert_eq!(a.samples.len(), 1);
         assert!(
-            remarks.iter().any(|r| r.contains("imported the 1 points")),
+            remarks.iter().any(|r| r.contains("read the 1 points")),
             "{remarks:?}"
         );
     }
@@ -858,7 +834,11 @@ mod tests {
                 Ok(ParsedFile::Activities { activities, .. }) => {
                     activities.iter().map(|a| a.samples.len()).sum()
                 }
-                Ok(ParsedFile::NotAnActivity { .. }) => 0,
+                // A route's points are counted, then passed over.
+                Ok(ParsedFile::NotAnActivity { reason }) => reason
+                    .strip_prefix("a planned route or course: none of its ")
+                    .and_then(|r| r.split(' ').next()?.parse().ok())
+                    .unwrap_or(0),
                 Err(e) => panic!("{}: {e}", path.display()),
             };
             if let Some(points) = points {

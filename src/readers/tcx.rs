@@ -5,6 +5,10 @@
 //! samples (pool swims and treadmill runs have none with a position, which is fine). Courses are
 //! planned, not recorded, and are skipped. Elements are matched by local name, so namespace
 //! prefixes and extensions (`ns3:TPX`, `ns3:LX`) do not matter. One streaming pass, no tree.
+//!
+//! Memory grows only with what was read: a trackpoint that carries nothing and an activity
+//! with no trackpoint, no time and no distance are dropped as they close, so a file of empty
+//! elements costs nothing however long it is.
 
 use super::xml::{self, TextBuf, XmlFault};
 use super::ReadError;
@@ -19,7 +23,7 @@ const MAX_NAME_CHARS: usize = 80;
 
 /// Reads a TCX file.
 pub fn read_tcx(bytes: &[u8]) -> Result<ParsedFile, ReadError> {
-    let mut state = State::with_capacity(bytes.len() / 400);
+    let mut state = State::default();
     let fault = xml::drive(bytes, &mut state, "TrainingCenterDatabase")?;
     state.finish(bytes, fault)
 }
@@ -120,18 +124,9 @@ struct State {
     point: Option<Point>,
     done: Vec<Draft>,
     courses: usize,
-    capacity: usize,
 }
 
 impl State {
-    fn with_capacity(points: usize) -> State {
-        State {
-            stack: Vec::with_capacity(16),
-            capacity: points.min(1 << 20),
-            ..State::default()
-        }
-    }
-
     fn start(&mut self, start: &BytesStart<'_>) -> Result<(), ReadError> {
         let tag = Tag::of(xml::local_name(start));
         if !self.root_seen {
@@ -221,14 +216,13 @@ impl State {
         self.close_activity();
         self.activity = Some(Draft {
             sport_label: xml::attribute_text(start, b"Sport").filter(|s| !s.is_empty()),
-            samples: Vec::with_capacity(self.capacity),
             ..Draft::default()
         });
     }
 
     fn close_activity(&mut self) {
         self.close_point();
-        if let Some(activity) = self.activity.take() {
+        if let Some(activity) = self.activity.take().filter(|a| !a.is_empty()) {
             self.done.push(activity);
         }
     }
@@ -237,12 +231,15 @@ impl State {
         let (Some(point), Some(activity)) = (self.point.take(), self.activity.as_mut()) else {
             return;
         };
-        activity.samples.push(Sample {
+        let sample = Sample {
             time: point.time,
             position: xml::valid_position(point.lat, point.lon),
             distance_m: point.distance_m,
             altitude_m: point.altitude_m,
-        });
+        };
+        if sample != Sample::default() {
+            activity.samples.push(sample);
+        }
     }
 
     fn store(&mut self, field: Field) {
@@ -365,6 +362,14 @@ impl State {
 }
 
 impl Draft {
+    /// No trackpoint, no time and no distance: nothing was recorded.
+    fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+            && self.id_time.is_none()
+            && self.first_lap_start.is_none()
+            && self.distance_m.is_none()
+    }
+
     fn into_activity(self) -> ParsedActivity {
         let first = self.samples.iter().find_map(|s| s.time);
         let last = self.samples.iter().rev().find_map(|s| s.time);
@@ -591,6 +596,38 @@ mod tests {
     }
 
     #[test]
+    fn empty_activities_and_points_are_dropped_as_they_close() {
+        // 1,000 empty activities and empty trackpoints: no activity, and nothing kept.
+        let flood = doc(&format!(
+            "<Activities>{}<Activity Sport=\"Running\"><Lap><Track>{}</Track></Lap></Activity></Activities>",
+            "<Activity/>".repeat(1000),
+            "<Trackpoint/>".repeat(1000)
+        ));
+        assert_eq!(
+            read_tcx(flood.as_bytes()),
+            Ok(ParsedFile::NotAnActivity {
+                reason: "no activities: nothing was recorded".to_owned()
+            })
+        );
+        // Among them, the one real activity is kept with its one real point.
+        let mixed = doc(&format!(
+            "<Activities>{}<Activity Sport=\"Running\"><Lap><Track><Trackpoint/>{}</Track></Lap></Activity>{}</Activities>",
+            "<Activity/>".repeat(500),
+            point("2024-05-01T06:00:00Z", 0.0),
+            "<Activity/>".repeat(500),
+        ));
+        let (a, _) = one(mixed.as_bytes());
+        assert_eq!(a.samples.len(), 1);
+        // A lap total alone, without trackpoints, is still an activity.
+        let laps_only = doc(
+            "<Activities><Activity Sport=\"Running\"><Lap><DistanceMeters>5000</DistanceMeters></Lap></Activity></Activities>",
+        );
+        let (a, remarks) = one(laps_only.as_bytes());
+        assert_eq!(a.totals.distance_m, Some(5000.0));
+        assert!(remarks[0].contains("no trackpoints"), "{remarks:?}");
+    }
+
+    #[test]
     fn courses_are_not_activities() {
         let text = doc(&format!(
             "<Courses><Course><Name>Loop</Name><Track>{}</Track></Course></Courses>",
@@ -647,7 +684,7 @@ mod tests {
         assert_eq!(a.totals.timer_s, Some(60.0));
         assert_eq!(remarks.len(), 1);
         assert!(
-            remarks[0].contains("imported the 1 points before it"),
+            remarks[0].contains("read the 1 points before it"),
             "{remarks:?}"
         );
     }

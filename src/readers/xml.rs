@@ -239,7 +239,7 @@ pub fn sample_remarks(samples: &[Sample], remarks: &mut Vec<String>, prefix: &st
 /// The remark for a file whose XML breaks after some points were read.
 pub fn malformed_remark(fault: &XmlFault, points: usize) -> String {
     format!(
-        "malformed XML near byte {} ({}): imported the {} points before it",
+        "malformed XML near byte {} ({}): read the {} points before it",
         fault.position, fault.detail, points
     )
 }
@@ -249,6 +249,18 @@ pub fn malformed_remark(fault: &XmlFault, points: usize) -> String {
 pub fn head_mentions(bytes: &[u8], needle: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     head.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The local name of the first element in `head`, when the XML before it is well formed.
+pub fn root_element(head: &[u8]) -> Option<Vec<u8>> {
+    let mut stream = XmlStream::new(head);
+    loop {
+        match stream.next().ok()? {
+            Event::Start(start) | Event::Empty(start) => return Some(local_name(&start).to_vec()),
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
 }
 
 /// What a streaming reader does with the events that [`drive`] hands it.
@@ -367,5 +379,18 @@ mod tests {
             }
         }
         assert_eq!(text.text(), "Tom & Jerry! <x>");
+    }
+
+    #[test]
+    fn the_root_element_is_found_past_declarations_and_comments() {
+        let root =
+            |text: &str| root_element(text.as_bytes()).map(|r| String::from_utf8(r).unwrap());
+        assert_eq!(
+            root("\u{feff}<?xml version=\"1.0\"?><!-- <gpx> --><ns:TrainingCenterDatabase x=\"<gpx\">"),
+            Some("TrainingCenterDatabase".into())
+        );
+        assert_eq!(root("<gpx/>"), Some("gpx".into()));
+        assert_eq!(root("<?xml version=\"1.0\"?>"), None);
+        assert_eq!(root("plain text"), None);
     }
 }

@@ -186,6 +186,44 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
 }
 
+/// `text` safe to print on a terminal: control characters (escape sequences, newlines, tabs)
+/// and the bidirectional overrides that reorder what is shown become visible escapes such as
+/// `\u{1b}` and `\n`, so a file name can never forge a line of output.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `text` in at most `max` characters, shortened in the middle (`/home/…/run.fit`), so both the
+/// start of a path and the file name stay visible.
+pub fn shorten_middle(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let keep = max.saturating_sub(1);
+    let tail = keep / 2 + keep % 2;
+    let head = keep - tail;
+    let mut s: String = text.chars().take(head).collect();
+    s.push('…');
+    s.extend(text.chars().skip(count - tail));
+    s
+}
+
 /// Warnings as short paragraphs: severity, date and message; then the evidence and its source;
 /// then what to do.
 pub fn warnings(
@@ -235,6 +273,26 @@ mod tests {
         let empty: f64 = std::iter::empty::<f64>().sum();
         assert_eq!(distance(empty, Units::Km), "0.0 km");
         assert_eq!(elevation(empty, Units::Km), "0 m");
+    }
+
+    #[test]
+    fn names_are_made_printable_and_shortened_in_the_middle() {
+        assert_eq!(printable("run.fit"), "run.fit");
+        assert_eq!(
+            printable("a\u{1b}[2J\nimported   x.fit\u{202e}"),
+            "a\\u{1b}[2J\\nimported   x.fit\\u{202e}"
+        );
+        assert_eq!(
+            shorten_middle("/home/ann/watch/ACTIVITY/run.fit", 15),
+            "/home/a…run.fit"
+        );
+        assert_eq!(shorten_middle("short", 15), "short");
+        assert_eq!(
+            shorten_middle("/home/ann/watch/ACTIVITY/run.fit", 15)
+                .chars()
+                .count(),
+            15
+        );
     }
 
     #[test]

@@ -86,6 +86,21 @@ fn every_corpus_file_is_imported_skipped_or_rejected_clearly_and_reimport_adds_n
         *by_outcome.entry(outcome).or_default() += 1;
     }
     println!("corpus outcomes: {by_outcome:?}");
+    // 201 imported, 20 duplicates, 25 skipped: 15 that hold no activity (settings, waypoints,
+    // planned routes), and 10 tracks whose points carry no time, which are routes and courses
+    // (a Strava route export, a 46 km route up Kilimanjaro, route planners' exports, GPSBabel
+    // files without times). 4 failed: 2 with bad checksums, and 2 refused as records no one
+    // can make (a track whose only 5 timed points give 863 km/h; 195.7 km in one hour).
+    let expected: HashMap<String, usize> = [
+        ("imported", 201),
+        ("duplicate", 20),
+        ("skipped", 25),
+        ("failed", 4),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(by_outcome, expected);
     // The corrupt-CRC files must be rejected, the settings files skipped.
     let outcome_of = |suffix: &str| {
         files
@@ -99,6 +114,9 @@ fn every_corpus_file_is_imported_skipped_or_rejected_clearly_and_reimport_adds_n
     assert_eq!(outcome_of("/2013-02-06-12-11-14.fit"), "imported");
     assert_eq!(outcome_of("/running_activity_1.tcx"), "imported");
     assert_eq!(outcome_of("/garmin-activity.gpx"), "imported");
+    assert_eq!(outcome_of("/strava_route_example.gpx"), "skipped");
+    assert_eq!(outcome_of("/outdooractive-export.gpx"), "skipped");
+    assert_eq!(outcome_of("/first_and_last_elevation.gpx"), "failed");
 
     let stored = env.activities().len();
     assert!(stored >= 40, "only {stored} activities from the corpus");
@@ -227,10 +245,83 @@ fn descent_agrees_with_the_devices_own_figures() {
     assert!(all <= 0.15, "all files: {:.1}%", all * 100.0);
 }
 
+/// A fixed split of the corpus: about a third of the files (by a hash of the path) are held out
+/// of any tuning of the descent method, and reported apart.
+fn held_out(path: &str) -> bool {
+    // FNV-1a, 32 bits: stable across machines and Rust versions.
+    let hash = path.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % 3 == 0
+}
+
+fn quantile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let k = (sorted.len() - 1) as f64 * p;
+    let (lo, hi) = (k.floor() as usize, k.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (k - lo as f64)
+}
+
+/// Every FIT file with a device descent of 20 m or more and an altitude series, whatever the
+/// sport: the distribution of kneeguard's error against the device, on the tuning part and on
+/// the held-out part of the corpus.
+#[test]
+fn descent_error_distribution_on_every_device() {
+    let data = corpus_or_skip!();
+    let (mut tuning, mut held) = (Vec::new(), Vec::new());
+    for row in manifest(&data) {
+        let Some(device) = row.num("total_descent_m").filter(|d| *d >= 20.0) else {
+            continue;
+        };
+        if row.get("format") != "fit"
+            || row.get("has_altitude") != "yes"
+            || row.get("flags").contains("likely generated")
+        {
+            continue;
+        }
+        let Some(descent) = ours(&data.join(row.get("file"))).and_then(|o| o.descent_m) else {
+            continue;
+        };
+        let error = (descent - device).abs() / device;
+        let part = if held_out(row.get("file")) {
+            &mut held
+        } else {
+            &mut tuning
+        };
+        part.push(error);
+    }
+    let mut all = tuning.clone();
+    all.extend(&held);
+    for (name, errors) in [("tuning", &tuning), ("held out", &held), ("all", &all)] {
+        println!(
+            "descent vs device, {name}: n={}, median {:.1}%, 90th percentile {:.1}%, worst {:.1}%",
+            errors.len(),
+            quantile(errors, 0.5) * 100.0,
+            quantile(errors, 0.9) * 100.0,
+            quantile(errors, 1.0) * 100.0
+        );
+    }
+    assert_eq!(all.len(), 40, "files with 20 m or more of device descent");
+    assert!(held.len() >= 10 && tuning.len() >= 25);
+    // What the method reaches today (the targets are a 3% median and a 10% 90th percentile;
+    // see the README's descent section for why one method does not reach them yet).
+    assert!(
+        quantile(&all, 0.5) <= 0.03,
+        "median {:.1}%",
+        quantile(&all, 0.5) * 100.0
+    );
+    assert!(
+        quantile(&all, 0.9) <= 0.21,
+        "p90 {:.1}%",
+        quantile(&all, 0.9) * 100.0
+    );
+}
+
 #[test]
 fn computed_distance_agrees_with_the_devices_own_figures() {
     let data = corpus_or_skip!();
-    let mut checked = 0;
+    let (mut checked, mut stored_checked) = (0, 0);
     for row in manifest(&data) {
         let Some(device) = row.num("total_distance_m").filter(|d| *d > 100.0) else {
             continue;
@@ -246,6 +337,23 @@ fn computed_distance_agrees_with_the_devices_own_figures() {
         let Some(ours) = ours(&data.join(row.get("file"))) else {
             continue;
         };
+        // The stored distance is the device's own total on every file.
+        assert!(
+            (ours.distance_m - device).abs() / device <= 0.01,
+            "{}: stored {:.1} m vs device {device:.1} m",
+            row.get("file"),
+            ours.distance_m
+        );
+        stored_checked += 1;
+        // Indoors the distance is a model of speed from power or a trainer, and the head
+        // unit's summary and its records are two separate estimates: a Stages M200 ride
+        // records speeds that add up to its record distance, 44,067 m, while its session says
+        // 41,548 m (its 9.123 m/s average over 4,554 s). Neither is a measurement to check the
+        // other against, so the distance computed from the records is compared only where it
+        // is measured (GPS, foot pod, wheel sensor).
+        if row.get("flags").contains("indoor") {
+            continue;
+        }
         let Some(computed) = ours.computed_distance_m else {
             continue;
         };
@@ -256,13 +364,12 @@ fn computed_distance_agrees_with_the_devices_own_figures() {
             row.get("file"),
             error * 100.0
         );
-        assert!(
-            (ours.distance_m - device).abs() / device <= 0.01,
-            "{}",
-            row.get("file")
-        );
         checked += 1;
     }
-    println!("distance within 1% of the device on {checked} files");
+    println!(
+        "stored distance within 1% of the device on {stored_checked} files, computed distance \
+         on the {checked} recorded outdoors or with a sensor"
+    );
     assert!(checked >= 15, "only {checked} files checked");
+    assert!(stored_checked > checked, "{stored_checked} vs {checked}");
 }
