@@ -59,7 +59,13 @@ pub fn run(
     let (warnings, stored) = match args.since {
         Some(since) => {
             let (activities, pain) = guidance::history(store)?;
-            let w = warnings_since(&activities, &pain, &guidance::settings(ctx), settings.today, since);
+            let w = warnings_since(
+                &activities,
+                &pain,
+                &guidance::settings(ctx),
+                settings.today,
+                since,
+            );
             (w, activities.len())
         }
         None => {

@@ -87,7 +87,11 @@ pub fn window_start(settings: &GuidanceSettings<'_>, today: NaiveDate) -> NaiveD
 
 /// The records the estimates leave out: implausible ones of the lookback (older ones change
 /// nothing the guidance says).
-fn flag(activities: &[Activity], settings: &GuidanceSettings<'_>, today: NaiveDate) -> Vec<Flagged> {
+fn flag(
+    activities: &[Activity],
+    settings: &GuidanceSettings<'_>,
+    today: NaiveDate,
+) -> Vec<Flagged> {
     let from = crate::core::load::shift(window_start(settings, today), 7 * MARGIN_WEEKS);
     review(activities, today)
         .into_iter()

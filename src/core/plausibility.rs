@@ -141,6 +141,17 @@ impl Record {
         }
     }
 
+    pub fn of_new(a: &crate::model::NewActivity) -> Record {
+        Record {
+            sport: a.sport,
+            start: a.start,
+            utc_offset_s: a.utc_offset_s,
+            distance_m: a.distance_m,
+            moving_s: a.moving_s,
+            elapsed_s: a.elapsed_s,
+        }
+    }
+
     fn local_date(&self) -> Option<NaiveDate> {
         let local = self
             .start?

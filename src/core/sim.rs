@@ -743,11 +743,13 @@ mod tests {
         fn round(v: serde_json::Value) -> serde_json::Value {
             use serde_json::Value;
             match v {
-                Value::Number(n) => n
-                    .as_f64()
-                    .map_or(Value::Number(n), |f| serde_json::json!((f * 1000.0).round() / 1000.0)),
+                Value::Number(n) => n.as_f64().map_or(Value::Number(n), |f| {
+                    serde_json::json!((f * 1000.0).round() / 1000.0)
+                }),
                 Value::Array(a) => Value::Array(a.into_iter().map(round).collect()),
-                Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, round(v))).collect()),
+                Value::Object(o) => {
+                    Value::Object(o.into_iter().map(|(k, v)| (k, round(v))).collect())
+                }
                 other => other,
             }
         }

@@ -290,7 +290,11 @@ mod tests {
         let single = run_spikes(&[at(1, utc(5, 8), 12000.0)], &settings);
         assert_eq!(single.len(), 1);
         assert_eq!(single[0].band, SpikeBand::NoReference);
-        assert_eq!(single[0].alert, Some(SpikeBand::Over100), "12 km against the 3 km floor");
+        assert_eq!(
+            single[0].alert,
+            Some(SpikeBand::Over100),
+            "12 km against the 3 km floor"
+        );
         let short = run_spikes(&[at(1, utc(5, 8), 3300.0)], &settings);
         assert_eq!(short[0].alert, None);
         let apart = [
@@ -365,7 +369,12 @@ mod tests {
                 Some(SpikeBand::Over100),
             ),
             (Some(20.0), Some(45.0), SpikeBand::Over100, None),
-            (None, Some(300.0), SpikeBand::NoReference, Some(SpikeBand::Over100)),
+            (
+                None,
+                Some(300.0),
+                SpikeBand::NoReference,
+                Some(SpikeBand::Over100),
+            ),
         ];
         for (reference, descent, band, alert) in cases {
             let mut first = at(1, utc(1, 8), 8000.0);

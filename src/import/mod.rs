@@ -169,7 +169,7 @@ impl<'a> Importer<'a> {
         let mut kept = Vec::with_capacity(activities.len());
         let mut refused = Vec::new();
         for (i, activity) in activities.into_iter().enumerate() {
-            match plausibility::impossible(&record_of(&activity), self.today) {
+            match plausibility::impossible(&Record::of_new(&activity), self.today) {
                 None => kept.push(activity),
                 Some(problem) => {
                     let reason = describe_impossible(&problem);
@@ -212,7 +212,7 @@ impl<'a> Importer<'a> {
         let hash = content_hash(format!("strava-export-row:{}", row.activity_id).as_bytes());
         activity.content_hash = Some(hash.clone());
         activity.session_index = Some(0);
-        if let Some(problem) = plausibility::impossible(&record_of(&activity), self.today) {
+        if let Some(problem) = plausibility::impossible(&Record::of_new(&activity), self.today) {
             return Ok(ImportOutcome::Failed {
                 error: format!("refused: {}", describe_impossible(&problem)),
             });
@@ -421,78 +421,14 @@ fn seen_outcome(seen: SeenFile) -> ImportOutcome {
     }
 }
 
-/// The numbers the plausibility rules judge.
-pub fn record_of(a: &NewActivity) -> Record {
-    Record {
-        sport: a.sport,
-        start: a.start,
-        utc_offset_s: a.utc_offset_s,
-        distance_m: a.distance_m,
-        moving_s: a.moving_s,
-        elapsed_s: a.elapsed_s,
-    }
-}
-
 /// Why a record cannot be what it says, in words for the runner, with what to do.
 pub fn describe_impossible(problem: &Implausible) -> String {
-    let km = |m: f64| format!("{:.1} km", m / 1000.0);
-    let span = |s: f64| {
-        if s >= 2.0 * 86_400.0 {
-            format!("{:.1} days", s / 86_400.0)
-        } else {
-            crate::render::duration(s)
-        }
-    };
-    match *problem {
-        Implausible::FasterThanRecord {
-            distance_m,
-            duration_s,
-            ..
-        } => format!(
-            "{} in {} is faster than the world record for that distance; the file is \
-             probably damaged (export it again from the device)",
-            km(distance_m),
-            span(duration_s)
-        ),
-        Implausible::TooFast {
-            speed_mps,
-            limit_mps,
-        } => format!(
-            "an average of {:.0} km/h is faster than {:.0} km/h, more than this sport is done \
-             at; the file is probably damaged",
-            speed_mps * 3.6,
-            limit_mps * 3.6
-        ),
-        Implausible::TooLong {
-            duration_s,
-            limit_s,
-        } => format!(
-            "a session of {} is longer than {}; the file is probably damaged",
-            span(duration_s),
-            span(limit_s)
-        ),
-        Implausible::NoDuration { distance_m } => format!(
-            "{} without any duration; the file is probably damaged",
-            km(distance_m)
-        ),
-        Implausible::TooEarly { date } => format!(
-            "dated {date}, before {}: the device's clock was not set; fix it and export again",
-            plausibility::EARLIEST_DAY
-        ),
-        Implausible::InTheFuture { date, today } => format!(
-            "dated {date}, after today ({today}): the device's clock is wrong; fix it and \
-             export again"
-        ),
-        Implausible::Unusual {
-            distance_m,
-            reference_m,
-            factor,
-        } => format!(
-            "{} is more than {factor} times the longest recent run ({})",
-            km(distance_m),
-            km(reference_m)
-        ),
-    }
+    use crate::render::words;
+    format!(
+        "{}; {}",
+        words::implausible(problem, crate::settings::Units::Km),
+        words::file_advice(problem)
+    )
 }
 
 /// Reads a file, turning even a reader panic (which must never happen) into an error message.

@@ -566,15 +566,22 @@ pub fn implausible(p: &Implausible, units: Units) -> String {
                 speed_mps * 3.6
             )
         }
-        Implausible::TooLong { duration_s, .. } => format!(
-            "{:.0} hours is longer than any single session",
-            duration_s / 3600.0
+        Implausible::TooLong {
+            duration_s,
+            limit_s,
+        } => format!(
+            "a session of {} is longer than {}",
+            span(*duration_s),
+            span(*limit_s)
         ),
         Implausible::NoDuration { distance_m } => {
             format!("{} with no duration", distance(*distance_m, units))
         }
-        Implausible::TooEarly { date } => format!("dated {date}, before 1990"),
-        Implausible::InTheFuture { date, .. } => format!("dated {date}, in the future"),
+        Implausible::TooEarly { date } => format!(
+            "dated {date}, before {}",
+            crate::core::plausibility::EARLIEST_DAY
+        ),
+        Implausible::InTheFuture { date, today } => format!("dated {date}, after today ({today})"),
         Implausible::Unusual {
             distance_m,
             reference_m,
@@ -584,6 +591,24 @@ pub fn implausible(p: &Implausible, units: Units) -> String {
             distance(*distance_m, units),
             distance(*reference_m, units)
         ),
+    }
+}
+
+/// What to do about a file that holds an impossible record.
+pub fn file_advice(p: &Implausible) -> &'static str {
+    match p {
+        Implausible::TooEarly { .. } => "the device's clock was not set; fix it and export again",
+        Implausible::InTheFuture { .. } => "the device's clock is wrong; fix it and export again",
+        _ => "the file is probably damaged (export it again from the device)",
+    }
+}
+
+/// A duration, in days when it is two or more.
+fn span(seconds: f64) -> String {
+    if seconds >= 2.0 * 86_400.0 {
+        format!("{:.1} days", seconds / 86_400.0)
+    } else {
+        super::duration(seconds)
     }
 }
 
