@@ -30,7 +30,7 @@ const TINY: f64 = 1e-9;
 #[serde(default)]
 pub struct LoadSettings {
     /// First day of the training week (DOMAIN.md §2: a local calendar week, Monday by default).
-    #[serde(with = "weekday_name")]
+    #[serde(with = "weekday_names::one")]
     pub week_start: Weekday,
     /// Upper edge of the smallest single-run spike band, in percent (Frandsen et al. 2025,
     /// BJSM 59:1203: above 10% and up to 30%, HR 1.64).
@@ -104,13 +104,13 @@ impl Default for LoadSettings {
     }
 }
 
-/// Weekdays as lowercase English names (`monday`); any spelling chrono accepts is read back.
-mod weekday_name {
+/// Weekdays as lowercase English names (`monday`) in the config; any spelling chrono accepts is
+/// read back.
+pub(crate) mod weekday_names {
     use chrono::Weekday;
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(day: &Weekday, serializer: S) -> Result<S::Ok, S::Error> {
-        let name = match day {
+    pub fn name(day: Weekday) -> &'static str {
+        match day {
             Weekday::Mon => "monday",
             Weekday::Tue => "tuesday",
             Weekday::Wed => "wednesday",
@@ -118,18 +118,52 @@ mod weekday_name {
             Weekday::Fri => "friday",
             Weekday::Sat => "saturday",
             Weekday::Sun => "sunday",
-        };
-        serializer.serialize_str(name)
+        }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Weekday, D::Error> {
-        let text = String::deserialize(deserializer)?;
+    fn parse(text: &str) -> Result<Weekday, String> {
         text.trim().parse::<Weekday>().map_err(|_| {
-            D::Error::custom(format!(
+            format!(
                 "unknown weekday `{text}`: use monday, tuesday, wednesday, thursday, friday, \
                  saturday or sunday"
-            ))
+            )
         })
+    }
+
+    pub mod one {
+        use chrono::Weekday;
+        use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(day: &Weekday, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(super::name(*day))
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Weekday, D::Error> {
+            super::parse(&String::deserialize(d)?).map_err(D::Error::custom)
+        }
+    }
+
+    pub mod many {
+        use chrono::Weekday;
+        use serde::{de::Error, ser::SerializeSeq, Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(
+            days: &[Weekday],
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut seq = serializer.serialize_seq(Some(days.len()))?;
+            for day in days {
+                seq.serialize_element(super::name(*day))?;
+            }
+            seq.end()
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|text| super::parse(text).map_err(D::Error::custom))
+                .collect()
+        }
     }
 }
 

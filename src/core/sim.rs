@@ -20,7 +20,7 @@ use crate::core::recovery::{PHASES, SESSIONS_PER_PHASE};
 use crate::core::threshold::EstimateStatus;
 use crate::core::warnings::{check, Rule};
 use crate::core::zone::{PainSettings, Zone};
-use crate::model::{Activity, PainEntry, PainWhen, SourceKind, Sport};
+use crate::model::{Activity, PainEntry, PainWhen, Sport};
 
 /// A runner's knee and habits.
 #[derive(Debug, Clone)]
@@ -177,6 +177,23 @@ fn at(date: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
     Utc.from_utc_datetime(&date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).expect("a time")))
 }
 
+/// An activity of the simulation: `metres` in `moving_s` at `hour` on `date`.
+fn session(
+    id: i64,
+    sport: Sport,
+    date: NaiveDate,
+    hour: u32,
+    metres: f64,
+    moving_s: f64,
+) -> Activity {
+    let mut a = crate::core::load::tests::activity(id, sport, date, hour, 0, 0, metres);
+    a.moving_s = moving_s;
+    a.elapsed_s = moving_s;
+    a.ascent_m = None;
+    a.descent_m = None;
+    a
+}
+
 impl Runner {
     pub fn new(profile: Profile, seed: u64) -> Runner {
         let mut bytes = [0u8; 32];
@@ -231,25 +248,8 @@ impl Runner {
     fn add(&mut self, sport: Sport, date: NaiveDate, hour: u32, metres: f64, minutes: f64) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
-        self.activities.push(Activity {
-            id,
-            sport,
-            start: Some(at(date, hour)),
-            utc_offset_s: 0,
-            distance_m: metres,
-            moving_s: minutes * 60.0,
-            elapsed_s: minutes * 60.0,
-            ascent_m: None,
-            descent_m: None,
-            device_descent_m: None,
-            descent_estimated: false,
-            name: None,
-            note: None,
-            device: None,
-            source_kind: SourceKind::Manual,
-            source: "sim".to_string(),
-            confirmed: false,
-        });
+        self.activities
+            .push(session(id, sport, date, hour, metres, minutes * 60.0));
         id
     }
 
@@ -429,25 +429,9 @@ pub fn followed(activities: &[Activity], g: &Guidance) -> (Vec<Activity>, Vec<i6
             continue;
         }
         let metres = d.distance_m.unwrap_or(0.0);
-        all.push(Activity {
-            id: next,
-            sport: Sport::Run,
-            start: Some(at(d.date, 7)),
-            utc_offset_s: 0,
-            distance_m: metres,
-            moving_s: metres * 0.36,
-            elapsed_s: metres * 0.36,
-            ascent_m: None,
-            descent_m: d.max_descent_m,
-            device_descent_m: None,
-            descent_estimated: false,
-            name: None,
-            note: None,
-            device: None,
-            source_kind: SourceKind::Manual,
-            source: "plan".to_string(),
-            confirmed: false,
-        });
+        let mut a = session(next, Sport::Run, d.date, 7, metres, metres * 0.36);
+        a.descent_m = d.max_descent_m;
+        all.push(a);
         ids.push(next);
         next += 1;
     }
@@ -787,25 +771,16 @@ mod tests {
             let today = shift(base, 120);
             let mut activities = Vec::new();
             for (i, &(d, metres, descent, pace)) in runs.iter().enumerate() {
-                activities.push(Activity {
-                    id: i as i64 + 1,
-                    sport: Sport::Run,
-                    start: Some(at(shift(base, d), 7 + (i % 3) as u32 * 5)),
-                    utc_offset_s: 0,
-                    distance_m: metres.round(),
-                    moving_s: metres / 1000.0 * pace,
-                    elapsed_s: metres / 1000.0 * pace,
-                    ascent_m: None,
-                    descent_m: descent,
-                    device_descent_m: None,
-                    descent_estimated: false,
-                    name: None,
-                    note: None,
-                    device: None,
-                    source_kind: SourceKind::Manual,
-                    source: "prop".to_string(),
-                    confirmed: false,
-                });
+                let mut a = session(
+                    i as i64 + 1,
+                    Sport::Run,
+                    shift(base, d),
+                    7 + (i % 3) as u32 * 5,
+                    metres.round(),
+                    metres / 1000.0 * pace,
+                );
+                a.descent_m = descent;
+                activities.push(a);
             }
             let whens = [PainWhen::During, PainWhen::After, PainWhen::Morning, PainWhen::Daily];
             let pain: Vec<PainEntry> = ratings

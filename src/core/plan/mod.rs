@@ -21,7 +21,7 @@ pub mod targets;
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::core::load::{shift, week_start_of, LoadSettings};
+use crate::core::load::{shift, week_start_of, weekday_names, LoadSettings};
 use crate::core::recovery::{Ladder, Recovery, SessionOutcome};
 use crate::core::threshold::{Dimension, Thresholds};
 use crate::core::zone::{PainSettings, Zone, ZoneAssessment};
@@ -116,68 +116,6 @@ impl Default for PlanSettings {
             flat_descent_per_km: 5.0,
             default_pace_s_per_km: 390.0,
             red_cross_sessions: 3,
-        }
-    }
-}
-
-/// Weekdays as lowercase English names (`monday`), like `LoadSettings::week_start`.
-pub(crate) mod weekday_names {
-    use chrono::Weekday;
-
-    pub fn name(day: Weekday) -> &'static str {
-        match day {
-            Weekday::Mon => "monday",
-            Weekday::Tue => "tuesday",
-            Weekday::Wed => "wednesday",
-            Weekday::Thu => "thursday",
-            Weekday::Fri => "friday",
-            Weekday::Sat => "saturday",
-            Weekday::Sun => "sunday",
-        }
-    }
-
-    fn parse(text: &str) -> Result<Weekday, String> {
-        text.trim().parse::<Weekday>().map_err(|_| {
-            format!(
-                "unknown weekday `{text}`: use monday, tuesday, wednesday, thursday, friday, \
-                 saturday or sunday"
-            )
-        })
-    }
-
-    pub mod one {
-        use chrono::Weekday;
-        use serde::{de::Error, Deserialize, Deserializer, Serializer};
-
-        pub fn serialize<S: Serializer>(day: &Weekday, serializer: S) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(super::name(*day))
-        }
-
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Weekday, D::Error> {
-            super::parse(&String::deserialize(d)?).map_err(D::Error::custom)
-        }
-    }
-
-    pub mod many {
-        use chrono::Weekday;
-        use serde::{de::Error, ser::SerializeSeq, Deserialize, Deserializer, Serializer};
-
-        pub fn serialize<S: Serializer>(
-            days: &[Weekday],
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            let mut seq = serializer.serialize_seq(Some(days.len()))?;
-            for day in days {
-                seq.serialize_element(super::name(*day))?;
-            }
-            seq.end()
-        }
-
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
-            Vec::<String>::deserialize(d)?
-                .iter()
-                .map(|text| super::parse(text).map_err(D::Error::custom))
-                .collect()
         }
     }
 }
