@@ -2,6 +2,9 @@
 //! iCalendar written to any `impl Write`, so that every output can be tested.
 
 pub mod ics;
+pub mod term;
+
+pub use term::Terminal;
 
 use crate::settings::Units;
 use serde::Serialize;
@@ -184,6 +187,72 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
 }
 
+/// A number the runner typed, echoed back in an error: as typed when it is ordinary, else in
+/// scientific notation, so that `1e308` never prints 309 digits.
+pub fn echo_number(value: f64) -> String {
+    if value.is_finite() && (value == 0.0 || (1e-3..1e9).contains(&value.abs())) {
+        let text = format!("{value}");
+        if text.len() <= 16 {
+            return text;
+        }
+    }
+    if value.is_nan() {
+        return "NaN".to_string();
+    }
+    format!("{value:.3e}")
+}
+
+/// Why a record is implausible, in words: "200.0 km in 6:00:00 is faster than the world record
+/// allows (9.3 km/h at most for that distance)".
+pub fn implausible(problem: &crate::core::plausibility::Implausible, units: Units) -> String {
+    use crate::core::plausibility::Implausible as I;
+    let kmh = |mps: f64| format!("{:.1} km/h", mps * 3.6);
+    match *problem {
+        I::FasterThanRecord {
+            distance_m,
+            duration_s,
+            record_speed_mps,
+            ..
+        } => format!(
+            "{} in {} is faster than any human has run that distance (at most {} with a margin \
+             for GPS)",
+            distance(distance_m, units),
+            duration(duration_s),
+            kmh(record_speed_mps)
+        ),
+        I::TooFast {
+            speed_mps,
+            limit_mps,
+        } => format!(
+            "an average of {} is faster than the sport is done (at most {})",
+            kmh(speed_mps),
+            kmh(limit_mps)
+        ),
+        I::TooLong {
+            duration_s,
+            limit_s,
+        } => format!(
+            "{} is longer than any single session (at most {} days)",
+            duration(duration_s),
+            (limit_s / 86_400.0).round()
+        ),
+        I::NoDuration { distance_m } => {
+            format!("{} with no duration", distance(distance_m, units))
+        }
+        I::TooEarly { date } => format!("{date} is before 1990, older than any recording"),
+        I::InTheFuture { date, today } => format!("{date} is in the future (today is {today})"),
+        I::Unusual {
+            distance_m,
+            reference_m,
+            factor,
+        } => format!(
+            "{} is more than {factor:.0} times your longest run of the 90 days before ({})",
+            distance(distance_m, units),
+            distance(reference_m, units)
+        ),
+    }
+}
+
 /// Warnings as short paragraphs: severity, date and message; then the evidence and its source;
 /// then what to do.
 pub fn warnings(out: &mut dyn Write, list: &[crate::core::warnings::Warning]) -> io::Result<()> {
@@ -222,6 +291,17 @@ mod tests {
         let empty: f64 = std::iter::empty::<f64>().sum();
         assert_eq!(distance(empty, Units::Km), "0.0 km");
         assert_eq!(elevation(empty, Units::Km), "0 m");
+    }
+
+    #[test]
+    fn echoed_numbers_are_bounded() {
+        assert_eq!(echo_number(8.5), "8.5");
+        assert_eq!(echo_number(-3.0), "-3");
+        assert_eq!(echo_number(0.0), "0");
+        assert_eq!(echo_number(1e308), "1.000e308");
+        assert_eq!(echo_number(f64::INFINITY), "inf");
+        assert_eq!(echo_number(f64::NAN), "NaN");
+        assert!(echo_number(1.0 / 3.0).len() <= 16);
     }
 
     #[test]
