@@ -29,7 +29,11 @@ fn version() {
         Some(commit) => {
             // Rebuild when HEAD moves: the HEAD file and the branch it names.
             let branch = git(&["symbolic-ref", "-q", "HEAD"]);
-            let watched = [Some("HEAD".to_string()), branch, Some("packed-refs".to_string())];
+            let watched = [
+                Some("HEAD".to_string()),
+                branch,
+                Some("packed-refs".to_string()),
+            ];
             for name in watched.into_iter().flatten() {
                 match git(&["rev-parse", "--git-path", &name]) {
                     Some(path) if Path::new(&path).exists() => {

@@ -85,7 +85,11 @@ impl Terminal {
 
     /// A table of `rows` in the terminal's style, numbers right-aligned in `numeric_columns`,
     /// fitted to the width.
-    pub fn table<T: Tabled>(&self, rows: impl IntoIterator<Item = T>, numeric_columns: &[usize]) -> String {
+    pub fn table<T: Tabled>(
+        &self,
+        rows: impl IntoIterator<Item = T>,
+        numeric_columns: &[usize],
+    ) -> String {
         let mut t = Table::new(rows);
         self.style(&mut t);
         for &c in numeric_columns {
@@ -150,7 +154,12 @@ pub fn wrap_at(width: usize, lead: &str, text: &str) -> String {
 }
 
 /// Writes [`wrap_at`]`(width, lead, text)`.
-pub fn write_wrapped_at(out: &mut dyn Write, width: usize, lead: &str, text: &str) -> io::Result<()> {
+pub fn write_wrapped_at(
+    out: &mut dyn Write,
+    width: usize,
+    lead: &str,
+    text: &str,
+) -> io::Result<()> {
     out.write_all(wrap_at(width, lead, text).as_bytes())
 }
 
@@ -180,7 +189,10 @@ mod tests {
             assert!(widths(&out).iter().all(|w| *w <= width), "{width}:\n{out}");
             assert!(out.lines().skip(1).all(|l| l.starts_with("     ")), "{out}");
             let words: Vec<&str> = out.split_whitespace().filter(|w| *w != "do:").collect();
-            assert_eq!(words.join(" "), text.split_whitespace().collect::<Vec<_>>().join(" "));
+            assert_eq!(
+                words.join(" "),
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
         }
         let long = wrap_at(40, "", &"x".repeat(100));
         assert!(widths(&long).iter().all(|w| *w <= 40), "{long}");
@@ -197,7 +209,10 @@ mod tests {
         assert_eq!(off.zone(Zone::Red, "red"), "red");
         let red = on.zone(Zone::Red, "red");
         assert!(red.starts_with("\u{1b}[") && red.contains("red") && red.ends_with("\u{1b}[0m"));
-        assert_ne!(on.severity(Severity::Caution, "x"), on.severity(Severity::Info, "x"));
+        assert_ne!(
+            on.severity(Severity::Caution, "x"),
+            on.severity(Severity::Info, "x")
+        );
     }
 
     #[derive(Tabled)]
@@ -210,7 +225,10 @@ mod tests {
     fn tables_wrap_cells_to_the_width_and_lose_nothing() {
         let advice = "Stop running for now; see a physiotherapist or sports doctor when the knee \
                       swells or does not improve within two weeks.";
-        let rows = [Row { name: "red", advice }];
+        let rows = [Row {
+            name: "red",
+            advice,
+        }];
         for width in [40, 60, 80] {
             let term = Terminal::plain(width);
             let out = term.table(rows.iter().map(|r| Row { ..*r }), &[]);

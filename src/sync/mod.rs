@@ -386,7 +386,8 @@ fn store_new(
                 report.descent_estimated += 1;
             }
         }
-        Stored::Duplicate(_) => report.duplicates += 1,
+        // A run the runner deleted stays deleted; it is counted with the runs already there.
+        Stored::Duplicate(_) | Stored::Deleted(_) => report.duplicates += 1,
     }
     Ok(())
 }
