@@ -144,9 +144,16 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(wall_clock: DateTime<Utc>) -> Clock {
+        // The one clock read outside the entry point: a monotonic start, so that a long sync
+        // follows the rate-limit windows without reading the wall clock again.
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "monotonic time since the entry point's wall-clock reading"
+        )]
+        let since = std::time::Instant::now();
         Clock {
             start: wall_clock,
-            since: std::time::Instant::now(),
+            since,
         }
     }
 
@@ -461,7 +468,7 @@ fn finish(report: &mut SyncReport, outcome: Result<(), SyncError>) {
 }
 
 fn http_client(config: &Config) -> Result<http::Http, SyncError> {
-    let timeout = std::time::Duration::from_secs_f64(config.sync.timeout_s.clamp(0.1, 600.0));
+    let timeout = config.sync.timeout();
     let delay = std::time::Duration::from_millis(config.sync.retry_delay_ms);
     http::Http::new(timeout, config.sync.tries, delay)
 }

@@ -534,13 +534,15 @@ pub fn redirect_from_query(query: &str, state: Option<&str>) -> Result<Redirect,
         .into_owned()
         .collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    if let Some(error) = get("error") {
-        return Err(SyncError::Denied(error));
-    }
+    // The state comes first: a request without the right one is not Strava's answer, whatever
+    // else it says.
     if let Some(expected) = state {
         if get("state").as_deref() != Some(expected) {
             return Err(SyncError::StateMismatch);
         }
+    }
+    if let Some(error) = get("error") {
+        return Err(SyncError::Denied(error));
     }
     let code = get("code")
         .filter(|c| !c.is_empty())
@@ -552,7 +554,8 @@ pub fn redirect_from_query(query: &str, state: Option<&str>) -> Result<Redirect,
 }
 
 /// Waits for the browser's redirect on `listener` (bound to 127.0.0.1) and answers it with a
-/// short page. Other requests (a favicon) get a 404; at most 50 connections, until `deadline`.
+/// short page. Only a request with the right `state` ends the wait; others (a favicon, another
+/// local program's request) get a 404 or a 400; at most 50 connections, until `timeout`.
 pub async fn catch_redirect(
     listener: tokio::net::TcpListener,
     state: &str,
@@ -586,6 +589,10 @@ pub async fn catch_redirect(
                 .filter(|q| q.contains("code=") || q.contains("error="))
                 .map(|q| redirect_from_query(q, Some(state)));
             let (status, page) = match &result {
+                Some(Err(SyncError::StateMismatch)) => (
+                    "400 Bad Request",
+                    "This is not the answer kneeguard is waiting for.",
+                ),
                 Some(Ok(_)) => (
                     "200 OK",
                     "kneeguard is connected to Strava. You can close this tab.",
@@ -603,8 +610,9 @@ pub async fn catch_redirect(
             );
             let _ = socket.write_all(response.as_bytes()).await;
             let _ = socket.shutdown().await;
-            if let Some(result) = result {
-                return result;
+            match result {
+                Some(Err(SyncError::StateMismatch)) | None => {}
+                Some(result) => return result,
             }
         }
         Err(SyncError::AuthTimeout)
@@ -661,6 +669,10 @@ mod tests {
         assert_eq!(r.scope.as_deref(), Some("read,activity:read_all"));
         assert!(matches!(
             redirect_from_query("state=zz&code=abc", Some("s1")),
+            Err(SyncError::StateMismatch)
+        ));
+        assert!(matches!(
+            redirect_from_query("state=forged&error=access_denied", Some("s1")),
             Err(SyncError::StateMismatch)
         ));
         assert!(matches!(
