@@ -50,7 +50,7 @@ pub fn run(
 ) -> anyhow::Result<u8> {
     match args.what {
         Some(ConfigWhat::Defaults) => write!(out, "{DEFAULT_CONFIG}")?,
-        Some(ConfigWhat::Init { force }) => init(global, force, ctx, out)?,
+        Some(ConfigWhat::Init { force }) => init(global, force, &ctx.term, out)?,
         Some(ConfigWhat::Paths) => {
             let paths = Paths {
                 database: ctx.settings.db_path.display().to_string(),
@@ -110,7 +110,7 @@ fn init(
     }
     std::fs::write(&path, DEFAULT_CONFIG)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    ctx.term.wrap(
+    term.wrap(
         out,
         "",
         &format!(

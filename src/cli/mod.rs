@@ -225,9 +225,15 @@ pub fn terminal(color: ColorChoice, var: impl Fn(&str) -> Option<std::ffi::OsStr
 pub fn run(cli: Cli, term: Terminal, out: &mut dyn Write) -> anyhow::Result<u8> {
     // Commands that need neither settings nor database.
     let command = match cli.command {
-        None => return overview(out),
+        None => return overview(&term, out),
         Some(Command::Completions(args)) => return completions::run(&args, out),
         Some(Command::Man(args)) => return man::run(&args, out),
+        Some(Command::Config(config::ConfigArgs {
+            what: Some(config::ConfigWhat::Init { force }),
+        })) => {
+            config::init(&cli.global, force, &term, out)?;
+            return Ok(exit::OK);
+        }
         Some(command) => command,
     };
     let (settings, default_db) = resolve_settings(&cli.global)?;
@@ -300,11 +306,15 @@ fn name_database(e: anyhow::Error, path: &std::path::Path) -> anyhow::Error {
 }
 
 /// What a bare `kneeguard` prints: what it is, the commands, where to start.
-fn overview(out: &mut dyn Write) -> anyhow::Result<u8> {
+fn overview(term: &Terminal, out: &mut dyn Write) -> anyhow::Result<u8> {
     let mut cmd = Cli::command();
     let about = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
-    writeln!(out, "kneeguard {}: {about}\n", env!("KNEEGUARD_VERSION"))?;
-    writeln!(out, "Usage: kneeguard <COMMAND> [OPTIONS]\n\nCommands:")?;
+    term.wrap(
+        out,
+        "",
+        &format!("kneeguard {}: {about}.", env!("KNEEGUARD_VERSION")),
+    )?;
+    writeln!(out, "\nUsage: kneeguard <COMMAND> [OPTIONS]\n\nCommands:")?;
     cmd.build();
     let commands: Vec<(String, String)> = cmd
         .get_subcommands()
@@ -316,12 +326,14 @@ fn overview(out: &mut dyn Write) -> anyhow::Result<u8> {
         .collect();
     let name_width = commands.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     for (name, about) in commands {
-        writeln!(out, "  {name:<name_width$}  {about}")?;
+        term.wrap(out, &format!("  {name:<name_width$}  "), &about)?;
     }
-    writeln!(
+    writeln!(out)?;
+    term.wrap(
         out,
-        "\nStart with `kneeguard demo`, then `kneeguard import PATH`. \
-         `kneeguard --help` shows examples; `kneeguard COMMAND --help` explains a command."
+        "",
+        "Start with `kneeguard demo`, then `kneeguard import PATH`. `kneeguard --help` shows \
+         examples; `kneeguard COMMAND --help` explains a command.",
     )?;
     Ok(exit::OK)
 }

@@ -298,7 +298,14 @@ fn run_add(
                 None
             };
             if let Some(advice) = advice {
-                ctx.term.wrap(out, "", &advice)?;
+                let zone = if entry.swelling || entry.score > pain.amber_max {
+                    crate::core::zone::Zone::Red
+                } else {
+                    crate::core::zone::Zone::Amber
+                };
+                let lines = crate::render::term::wrap_at(ctx.term.text_width(), "", &advice);
+                write!(out, "{}", ctx.term.zone(zone, lines.trim_end()))?;
+                writeln!(out)?;
             }
         }
     }

@@ -709,4 +709,44 @@ mod tests {
         );
         assert!(!u.contains("client_secret"));
     }
+
+    #[test]
+    fn only_the_right_state_ends_the_login() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let catcher = tokio::spawn(catch_redirect(listener, "s1", Duration::from_secs(20)));
+            let get = |target: &'static str| async move {
+                let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .unwrap();
+                let request = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                socket.write_all(request.as_bytes()).await.unwrap();
+                let mut answer = String::new();
+                socket.read_to_string(&mut answer).await.unwrap();
+                answer
+            };
+            // Another local program's requests: no state, a wrong one, a forged denial.
+            assert!(get("/?error=access_denied")
+                .await
+                .starts_with("HTTP/1.1 400"));
+            assert!(get("/?state=nope&code=stolen")
+                .await
+                .starts_with("HTTP/1.1 400"));
+            assert!(get("/favicon.ico").await.starts_with("HTTP/1.1 404"));
+            assert!(!catcher.is_finished());
+            assert!(get("/?state=s1&code=good&scope=read")
+                .await
+                .starts_with("HTTP/1.1 200"));
+            let redirect = catcher.await.unwrap().unwrap();
+            assert_eq!(redirect.code, "good");
+        });
+    }
 }

@@ -19,6 +19,10 @@ fn help_shows_examples_for_every_command() {
 #[test]
 fn an_empty_database_says_how_to_start() {
     let env = Env::new();
+    let (_, stderr) = env.fails(2, &["activities"]);
+    assert!(stderr.contains("no database at"), "{stderr}");
+    env.ok(&["add", "run", "--km", "5", "--minutes", "30"]);
+    env.ok(&["activities", "delete", "1"]);
     let out = env.ok(&["activities"]);
     assert!(out.contains("kneeguard import"), "{out}");
     assert_eq!(env.activities().len(), 0);
