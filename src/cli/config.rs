@@ -84,11 +84,12 @@ pub fn run(
     Ok(super::exit::OK)
 }
 
-/// Writes the commented default config to `--config` or the default path.
-fn init(
+/// Writes the commented default config to `--config` or the default path. It runs before any
+/// config is read: the file it writes need not exist yet.
+pub fn init(
     global: &GlobalArgs,
     force: bool,
-    ctx: &Context,
+    term: &crate::render::Terminal,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let path = global
