@@ -230,6 +230,23 @@ pub fn local_start(a: &Activity) -> Option<DateTime<FixedOffset>> {
     a.start.map(|s| s.with_timezone(&offset))
 }
 
+/// The columns below 80 characters: no climb, no name.
+#[derive(Tabled)]
+struct NarrowRow {
+    #[tabled(rename = "ID")]
+    id: i64,
+    #[tabled(rename = "Date")]
+    date: String,
+    #[tabled(rename = "Sport")]
+    sport: String,
+    #[tabled(rename = "Dist")]
+    distance: String,
+    #[tabled(rename = "Time")]
+    time: String,
+    #[tabled(rename = "Down")]
+    descent: String,
+}
+
 #[derive(Tabled)]
 struct Row {
     #[tabled(rename = "ID")]
@@ -323,10 +340,14 @@ fn write_table(
         term.wrap(out, "", text)?;
         return Ok(());
     }
+    // Below 80 columns the date loses its time, and the climb and the name their columns
+    // (descent is what loads the knee; `activities show` has the name).
+    let narrow = term.width < 80;
+    let date_format = if narrow { "%Y-%m-%d" } else { "%Y-%m-%d %H:%M" };
     let rows = activities.iter().map(|a| Row {
         id: a.id,
         date: local_start(a).map_or("(no date)".to_string(), |t| {
-            t.format("%Y-%m-%d %H:%M").to_string()
+            t.format(date_format).to_string()
         }),
         sport: a.sport.as_str().replace('_', " "),
         distance: if a.distance_m > 0.0 {
@@ -343,9 +364,22 @@ fn write_table(
             let tilde = if a.descent_estimated { "~" } else { "" };
             format!("{tilde}{}", render::elevation(v, units))
         }),
-        name: term.truncate(a.name.as_deref().unwrap_or(""), 18),
+        name: term.truncate(a.name.as_deref().unwrap_or(""), 30),
     });
-    writeln!(out, "{}", term.table(rows, &[0, 3, 4, 5, 6]))?;
+    let table = if narrow {
+        let rows = rows.map(|r| NarrowRow {
+            id: r.id,
+            date: r.date,
+            sport: r.sport,
+            distance: r.distance,
+            time: r.time,
+            descent: r.descent,
+        });
+        term.table_flex(rows, &[0, 3, 4, 5], 2)
+    } else {
+        term.table_flex(rows, &[0, 3, 4, 5, 6], 7)
+    };
+    writeln!(out, "{table}")?;
     let runs: Vec<&Activity> = activities.iter().filter(|a| a.sport.is_run()).collect();
     let distance: f64 = runs.iter().map(|a| a.distance_m).sum();
     let descent: f64 = runs.iter().filter_map(|a| a.descent_m).sum();

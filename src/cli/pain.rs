@@ -359,9 +359,9 @@ fn run_list(
                 when: e.when.as_str(),
                 side: e.side.map_or("-", Side::as_str),
                 run: e.activity_id.map_or("-".into(), |id| format!("#{id}")),
-                note: ctx.term.truncate(e.note.as_deref().unwrap_or(""), 24),
+                note: ctx.term.truncate(e.note.as_deref().unwrap_or(""), 40),
             });
-            writeln!(out, "{}", ctx.term.table(rows, &[0]))?;
+            writeln!(out, "{}", ctx.term.table_flex(rows, &[0], 6))?;
         }
     }
     Ok(super::exit::OK)

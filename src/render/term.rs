@@ -99,6 +99,24 @@ impl Terminal {
         t.to_string()
     }
 
+    /// Like [`Terminal::table`], but when the table is too wide the text column `flex` (a name,
+    /// a note) gives up its width first, wrapped at word boundaries; only then do the others.
+    pub fn table_flex<T: Tabled>(
+        &self,
+        rows: impl IntoIterator<Item = T>,
+        numeric_columns: &[usize],
+        flex: usize,
+    ) -> String {
+        let mut t = Table::new(rows);
+        self.style(&mut t);
+        for &c in numeric_columns {
+            t.modify(Columns::one(c), Alignment::right());
+        }
+        shrink_column(&mut t, self.width, flex);
+        self.fit(&mut t);
+        t.to_string()
+    }
+
     /// The terminal's table style: box drawing with UTF-8, ASCII without.
     pub fn style(&self, table: &mut Table) {
         if self.unicode {
@@ -138,6 +156,37 @@ pub fn fit_table(table: &mut Table, width: usize) {
         );
     }
 }
+
+/// Wraps the cells of column `column` at word boundaries so that `table` fits `width`, down to
+/// [`MIN_FLEX`] characters for that column.
+pub fn shrink_column(table: &mut Table, width: usize, column: usize) {
+    use tabled::grid::records::vec_records::{Cell, Text};
+    let total = table.total_width();
+    if total <= width {
+        return;
+    }
+    let records = table.get_records_mut();
+    let widest = records
+        .iter()
+        .filter_map(|row| row.get(column))
+        .map(|cell| cell.width())
+        .max()
+        .unwrap_or(0);
+    let target = widest.saturating_sub(total - width).max(MIN_FLEX);
+    if target >= widest {
+        return;
+    }
+    for row in records.iter_mut() {
+        if let Some(cell) = row.get_mut(column) {
+            if cell.width() > target {
+                *cell = Text::new(textwrap::fill(cell.text(), target));
+            }
+        }
+    }
+}
+
+/// The narrowest a wrapped text column becomes.
+pub const MIN_FLEX: usize = 8;
 
 /// `text` wrapped at `width` after `lead`, continuation lines indented to line up with the
 /// text; each line ends with a newline. Words longer than a line are broken.
