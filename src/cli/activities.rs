@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, SecondsForma
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use std::io::Write;
+use tabled::settings::{object::Columns, Remove};
 use tabled::Tabled;
 
 /// List stored activities, oldest first; show, edit, delete or undelete one.
@@ -230,23 +231,6 @@ pub fn local_start(a: &Activity) -> Option<DateTime<FixedOffset>> {
     a.start.map(|s| s.with_timezone(&offset))
 }
 
-/// The columns below 80 characters: no climb, no name.
-#[derive(Tabled)]
-struct NarrowRow {
-    #[tabled(rename = "ID")]
-    id: i64,
-    #[tabled(rename = "Date")]
-    date: String,
-    #[tabled(rename = "Sport")]
-    sport: String,
-    #[tabled(rename = "Dist")]
-    distance: String,
-    #[tabled(rename = "Time")]
-    time: String,
-    #[tabled(rename = "Down")]
-    descent: String,
-}
-
 #[derive(Tabled)]
 struct Row {
     #[tabled(rename = "ID")]
@@ -303,21 +287,15 @@ fn list(args: &ListArgs, ctx: &Context, store: &Store, out: &mut dyn Write) -> a
     if let Some(n) = args.last {
         activities.drain(..activities.len().saturating_sub(n));
     }
+    let records = || -> Vec<ActivityRecord> {
+        activities
+            .iter()
+            .map(ActivityRecord::from_activity)
+            .collect()
+    };
     match ctx.format {
-        OutputFormat::Json => {
-            let records: Vec<ActivityRecord> = activities
-                .iter()
-                .map(ActivityRecord::from_activity)
-                .collect();
-            render::json(out, &records)?;
-        }
-        OutputFormat::Csv => {
-            let records: Vec<ActivityRecord> = activities
-                .iter()
-                .map(ActivityRecord::from_activity)
-                .collect();
-            render::csv(out, &records)?;
-        }
+        OutputFormat::Json => render::json(out, &records())?,
+        OutputFormat::Csv => render::csv(out, &records())?,
         OutputFormat::Table => write_table(out, &activities, ctx, store)?,
     }
     Ok(())
@@ -366,18 +344,15 @@ fn write_table(
         }),
         name: term.truncate(a.name.as_deref().unwrap_or(""), 30),
     });
+    let mut table = tabled::Table::new(rows);
     let table = if narrow {
-        let rows = rows.map(|r| NarrowRow {
-            id: r.id,
-            date: r.date,
-            sport: r.sport,
-            distance: r.distance,
-            time: r.time,
-            descent: r.descent,
-        });
-        term.table_flex(rows, &[0, 3, 4, 5], 2)
+        // Name (7) first, then Up (5): the indices stay valid.
+        for column in [7, 5] {
+            table.with(Remove::column(Columns::one(column)));
+        }
+        term.render_table(table, &[0, 3, 4, 5], Some(2))
     } else {
-        term.table_flex(rows, &[0, 3, 4, 5, 6], 7)
+        term.render_table(table, &[0, 3, 4, 5, 6], Some(7))
     };
     writeln!(out, "{table}")?;
     let runs: Vec<&Activity> = activities.iter().filter(|a| a.sport.is_run()).collect();

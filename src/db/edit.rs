@@ -236,24 +236,7 @@ impl Store {
                 ids.push(None);
                 continue;
             }
-            tx.execute(
-                "INSERT INTO pain (at_ts, utc_offset_s, date, score, when_felt, side, swelling,
-                                   note, activity_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-                         strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-                params![
-                    e.at.timestamp(),
-                    e.utc_offset_s,
-                    e.date.to_string(),
-                    e.score,
-                    e.when.as_str(),
-                    e.side.map(Side::as_str),
-                    e.swelling,
-                    e.note,
-                    e.activity_id,
-                ],
-            )?;
-            ids.push(Some(tx.last_insert_rowid()));
+            ids.push(Some(insert_pain_row(&tx, e)?));
         }
         tx.commit()?;
         Ok(ids)
@@ -306,6 +289,27 @@ impl Store {
         };
         result.map_err(|e| err(e.error.to_string()))
     }
+}
+
+/// Inserts one pain rating; its id.
+pub(super) fn insert_pain_row(conn: &Connection, e: &PainEntry) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO pain (at_ts, utc_offset_s, date, score, when_felt, side, swelling, note,
+                           activity_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+    )?
+    .execute(params![
+        e.at.timestamp(),
+        e.utc_offset_s,
+        e.date.to_string(),
+        e.score,
+        e.when.as_str(),
+        e.side.map(Side::as_str),
+        e.swelling,
+        e.note,
+        e.activity_id,
+    ])?;
+    Ok(conn.last_insert_rowid())
 }
 
 fn linked_pain(conn: &Connection, activity_id: i64) -> Result<Vec<i64>> {

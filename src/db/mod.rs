@@ -379,23 +379,7 @@ impl Store {
     /// Stores a pain rating; returns its id.
     pub fn insert_pain(&mut self, entry: &PainEntry) -> Result<i64> {
         let tx = self.write_transaction()?;
-        tx.execute(
-            "INSERT INTO pain (at_ts, utc_offset_s, date, score, when_felt, side, swelling, note,
-                               activity_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-            params![
-                entry.at.timestamp(),
-                entry.utc_offset_s,
-                entry.date.to_string(),
-                entry.score,
-                entry.when.as_str(),
-                entry.side.map(Side::as_str),
-                entry.swelling,
-                entry.note,
-                entry.activity_id,
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
+        let id = edit::insert_pain_row(&tx, entry)?;
         tx.commit()?;
         Ok(id)
     }

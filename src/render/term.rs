@@ -90,13 +90,7 @@ impl Terminal {
         rows: impl IntoIterator<Item = T>,
         numeric_columns: &[usize],
     ) -> String {
-        let mut t = Table::new(rows);
-        self.style(&mut t);
-        for &c in numeric_columns {
-            t.modify(Columns::one(c), Alignment::right());
-        }
-        self.fit(&mut t);
-        t.to_string()
+        self.render_table(Table::new(rows), numeric_columns, None)
     }
 
     /// Like [`Terminal::table`], but when the table is too wide the text column `flex` (a name,
@@ -107,14 +101,26 @@ impl Terminal {
         numeric_columns: &[usize],
         flex: usize,
     ) -> String {
-        let mut t = Table::new(rows);
-        self.style(&mut t);
+        self.render_table(Table::new(rows), numeric_columns, Some(flex))
+    }
+
+    /// Renders a table built elsewhere (columns removed, say) in the terminal's style, numbers
+    /// right-aligned in `numeric_columns`, fitted to the width by wrapping `flex` first.
+    pub fn render_table(
+        &self,
+        mut table: Table,
+        numeric_columns: &[usize],
+        flex: Option<usize>,
+    ) -> String {
+        self.style(&mut table);
         for &c in numeric_columns {
-            t.modify(Columns::one(c), Alignment::right());
+            table.modify(Columns::one(c), Alignment::right());
         }
-        shrink_column(&mut t, self.width, flex);
-        self.fit(&mut t);
-        t.to_string()
+        if let Some(flex) = flex {
+            shrink_column(&mut table, self.width, flex);
+        }
+        self.fit(&mut table);
+        table.to_string()
     }
 
     /// The terminal's table style: box drawing with UTF-8, ASCII without.

@@ -31,22 +31,8 @@ fn an_empty_database_says_how_to_start() {
 #[test]
 fn the_database_defaults_to_the_xdg_data_directory() {
     let env = Env::new();
-    let out = env
-        .cmd()
-        .env_remove("KNEEGUARD_DB")
-        .args(["add", "run", "--km", "5", "--minutes", "30"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(env
-        .dir
-        .path()
-        .join("home/.local/share/kneeguard/kneeguard.sqlite")
-        .exists());
+    let db = env.at_default_location(&["add", "run", "--km", "5", "--minutes", "30"]);
+    assert!(db.exists());
 }
 
 #[test]

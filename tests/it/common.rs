@@ -150,3 +150,39 @@ pub fn mode(path: &Path) -> u32 {
         .mode()
         & 0o777
 }
+
+impl Env {
+    /// `add run --date DATE --km KM --minutes MINUTES` and any `more` arguments; stdout.
+    pub fn run_on(&self, date: &str, km: &str, minutes: &str, more: &[&str]) -> String {
+        let args = [
+            "add",
+            "run",
+            "--date",
+            date,
+            "--km",
+            km,
+            "--minutes",
+            minutes,
+        ];
+        self.ok(&[&args[..], more].concat())
+    }
+
+    /// Runs `args` with the database at its default location (no `--db`, no `KNEEGUARD_DB`),
+    /// expects exit 0; returns that location.
+    pub fn at_default_location(&self, args: &[&str]) -> PathBuf {
+        let out = self
+            .cmd()
+            .env_remove("KNEEGUARD_DB")
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.dir
+            .path()
+            .join("home/.local/share/kneeguard/kneeguard.sqlite")
+    }
+}

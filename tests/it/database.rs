@@ -116,18 +116,8 @@ fn non_files_are_refused() {
 fn the_data_folder_and_database_files_are_private() {
     use crate::common::mode;
     let env = Env::new();
-    let out = env
-        .cmd()
-        .env_remove("KNEEGUARD_DB")
-        .args(["add", "run", "--km", "5", "--minutes", "30"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let folder = env.dir.path().join("home/.local/share/kneeguard");
+    let db = env.at_default_location(&["add", "run", "--km", "5", "--minutes", "30"]);
+    let folder = db.parent().unwrap().to_path_buf();
     assert_eq!(mode(&folder), 0o700);
     assert_eq!(mode(&folder.join("kneeguard.sqlite")), 0o600);
     // A second process while the first holds the database open sees its -wal and -shm.

@@ -28,18 +28,7 @@ fn an_edit_changes_what_it_names_and_refuses_the_impossible() {
     );
     assert!(stderr.contains("faster than any human"), "{stderr}");
     assert!(env.activities().is_empty());
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-20",
-        "--time",
-        "07:00",
-        "--km",
-        "20",
-        "--minutes",
-        "110",
-    ]);
+    env.run_on("2026-11-20", "20", "110", &["--time", "07:00"]);
     let id = env.activity_ids()[0].to_string();
     let out = env.ok(&[
         "activities",
@@ -99,16 +88,7 @@ fn show_names_the_doubt_about_an_unusual_run() {
     for date in ["2026-10-10", "2026-10-20", "2026-11-01"] {
         env.ok(&["add", "run", "--date", date, "--km", "8", "--minutes", "48"]);
     }
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-15",
-        "--km",
-        "80",
-        "--minutes",
-        "600",
-    ]);
+    env.run_on("2026-11-15", "80", "600", &[]);
     let id = env.activity_ids()[3].to_string();
     let shown = json(&env.ok(&["activities", "show", &id, "--format", "json"]));
     assert_eq!(shown["problem"]["code"], "unusual", "{shown}");
@@ -204,18 +184,7 @@ fn the_same_session_twice_needs_force() {
     env.ok(&[&args[..], &["--force"]].concat());
     assert_eq!(env.activities().len(), 2);
     // Another distance at the same time is another session.
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-20",
-        "--time",
-        "07:00",
-        "--km",
-        "5",
-        "--minutes",
-        "46",
-    ]);
+    env.run_on("2026-11-20", "5", "46", &["--time", "07:00"]);
     assert_eq!(env.activities().len(), 3);
 }
 
@@ -250,18 +219,7 @@ fn last_shows_the_newest_only() {
 #[test]
 fn a_pain_diary_imports_once_and_a_bad_row_imports_nothing() {
     let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-08-11",
-        "--time",
-        "19:00",
-        "--km",
-        "5",
-        "--minutes",
-        "30",
-    ]);
+    env.run_on("2026-08-11", "5", "30", &["--time", "19:00"]);
     let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo/pain.csv");
     let rows = std::fs::read_to_string(&demo).unwrap().lines().count() - 1;
     let out = env.ok(&["pain", "import", demo.to_str().unwrap()]);
@@ -313,18 +271,7 @@ fn a_pain_diary_imports_once_and_a_bad_row_imports_nothing() {
 #[test]
 fn export_holds_everything_and_backup_is_a_working_copy() {
     let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-20",
-        "--km",
-        "8",
-        "--minutes",
-        "46",
-        "--descent",
-        "40",
-    ]);
+    env.run_on("2026-11-20", "8", "46", &["--descent", "40"]);
     env.ok(&[
         "add",
         "cross",
@@ -335,16 +282,7 @@ fn export_holds_everything_and_backup_is_a_working_copy() {
         "--minutes",
         "40",
     ]);
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-21",
-        "--km",
-        "3",
-        "--minutes",
-        "20",
-    ]);
+    env.run_on("2026-11-21", "3", "20", &[]);
     env.ok(&[
         "pain",
         "add",

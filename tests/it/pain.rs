@@ -184,16 +184,7 @@ fn red_pain_and_swelling_say_what_to_do() {
 #[test]
 fn a_rating_links_only_to_the_run_of_its_moment() {
     let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-10-06",
-        "--km",
-        "8",
-        "--minutes",
-        "48",
-    ]);
+    env.run_on("2026-10-06", "8", "48", &[]);
     let id = env.activity_ids()[0].to_string();
     // A morning rating on 10-01 is about 09-30's run: there is none, so no link...
     let early = json(
