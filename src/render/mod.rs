@@ -256,22 +256,44 @@ pub fn implausible(problem: &crate::core::plausibility::Implausible, units: Unit
 /// Warnings as short paragraphs: severity, date and message; then the evidence and its source;
 /// then what to do.
 pub fn warnings(out: &mut dyn Write, list: &[crate::core::warnings::Warning]) -> io::Result<()> {
-    use crate::core::warnings::{Evidence, Severity};
     for w in list {
-        let tag = match w.severity {
-            Severity::High => "HIGH",
-            Severity::Caution => "CAUTION",
-            Severity::Info => "info",
-        };
-        let evidence = match w.evidence {
-            Evidence::Primary => "evidence-backed signal",
-            Evidence::Context => "context, not a proven injury predictor",
-        };
+        let (tag, evidence) = warning_words(w);
         write_wrapped(out, &format!("{tag:<8} {}  ", w.date), &w.message)?;
         write_wrapped(out, "         why: ", &format!("{evidence}; {}", w.source))?;
         write_wrapped(out, "         do:  ", &w.advice)?;
     }
     Ok(())
+}
+
+/// [`warnings`] at the terminal's width, the severity in its colour when colour is on.
+pub fn warnings_at(
+    out: &mut dyn Write,
+    term: &Terminal,
+    list: &[crate::core::warnings::Warning],
+) -> io::Result<()> {
+    for w in list {
+        let (tag, evidence) = warning_words(w);
+        let tag = term.severity(w.severity, &format!("{tag:<8}"));
+        term.wrap(out, &format!("{tag} {}  ", w.date), &w.message)?;
+        term.wrap(out, "         why: ", &format!("{evidence}; {}", w.source))?;
+        term.wrap(out, "         do:  ", &w.advice)?;
+    }
+    Ok(())
+}
+
+/// A warning's severity tag and the words for its evidence level.
+fn warning_words(w: &crate::core::warnings::Warning) -> (&'static str, &'static str) {
+    use crate::core::warnings::{Evidence, Severity};
+    let tag = match w.severity {
+        Severity::High => "HIGH",
+        Severity::Caution => "CAUTION",
+        Severity::Info => "info",
+    };
+    let evidence = match w.evidence {
+        Evidence::Primary => "evidence-backed signal",
+        Evidence::Context => "context, not a proven injury predictor",
+    };
+    (tag, evidence)
 }
 
 #[cfg(test)]
@@ -319,5 +341,37 @@ mod tests {
         assert!(lines[0].starts_with("info     word"));
         assert!(lines[1].starts_with("         word"));
         assert_eq!(text.split_whitespace().filter(|w| *w == "word").count(), 40);
+    }
+
+    #[test]
+    fn warnings_fit_the_terminal_and_colour_their_severity() {
+        use crate::core::warnings::{Evidence, Rule, Severity, Warning};
+        let w = Warning {
+            rule: Rule::SingleRunSpike,
+            severity: Severity::High,
+            date: "2026-11-20".parse().unwrap(),
+            activity_id: Some(7),
+            message: "The 18.0 km run is 80% longer than the longest run of the 30 days before."
+                .into(),
+            evidence: Evidence::Primary,
+            source: "Frandsen et al. 2025, single-session spikes and running injuries".into(),
+            advice: "Keep the next runs under 11 km and flat; log pain after each and the next \
+                     morning."
+                .into(),
+            values: Default::default(),
+        };
+        let term = Terminal {
+            color: true,
+            ..Terminal::plain(60)
+        };
+        let mut out = Vec::new();
+        warnings_at(&mut out, &term, std::slice::from_ref(&w)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\u{1b}["), "{text}");
+        assert!(
+            text.lines().all(|l| textwrap::core::display_width(l) <= 60),
+            "{text}"
+        );
+        assert!(text.contains("do:  Keep the next runs"), "{text}");
     }
 }
