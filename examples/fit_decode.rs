@@ -2,6 +2,9 @@
 //! file of a zip, timed in-process. `cargo run --release --example fit_decode -- ARCHIVE.zip`
 //! prints `bytes seconds`.
 
+// A benchmark tool times itself: it reads the clock.
+#![allow(clippy::disallowed_methods)]
+
 #[path = "../benches/support/baseline.rs"]
 mod baseline;
 

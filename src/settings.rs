@@ -182,6 +182,17 @@ impl Default for SyncConfig {
     }
 }
 
+impl SyncConfig {
+    /// How long a request may take: `timeout_s`, which [`Config::check`] keeps finite and in
+    /// (0, 600]; an unchecked value falls back to the default 30 s rather than panic.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::try_from_secs_f64(self.timeout_s)
+            .ok()
+            .filter(|d| !d.is_zero() && d.as_secs() <= 600)
+            .unwrap_or(std::time::Duration::from_secs(30))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("cannot read the config file {path}: {source}")]
@@ -326,6 +337,40 @@ impl Config {
         need(
             d.max_gap_s > 0.0 && d.max_vertical_speed_mps > 0.0,
             "[descent] max_gap_s and max_vertical_speed_mps must be above 0",
+        );
+        let y = &self.sync;
+        need(
+            y.timeout_s.is_finite() && y.timeout_s > 0.0 && y.timeout_s <= 600.0,
+            "[sync] timeout_s must be above 0 and at most 600",
+        );
+        need((1..=20).contains(&y.tries), "[sync] tries must be 1-20");
+        need(
+            (1..=200).contains(&y.per_page),
+            "[sync] per_page must be 1-200 (Strava sends at most 200)",
+        );
+        need(
+            y.first_sync_days >= 1 && y.first_sync_days <= 36_500,
+            "[sync] first_sync_days must be 1-36500",
+        );
+        need(
+            (0..=365).contains(&y.overlap_days),
+            "[sync] overlap_days must be 0-365",
+        );
+        need(
+            (0..=5_200).contains(&y.stream_window_weeks),
+            "[sync] stream_window_weeks must be 0-5200",
+        );
+        need(
+            y.retry_delay_ms <= 600_000,
+            "[sync] retry_delay_ms must be at most 600000",
+        );
+        need(
+            (1..=3650).contains(&self.intervals.window_days),
+            "[intervals] window_days must be 1-3650",
+        );
+        need(
+            self.strava.auth_timeout_s >= 1 && self.strava.auth_timeout_s <= 86_400,
+            "[strava] auth_timeout_s must be 1-86400",
         );
         let i = &self.import;
         need(
@@ -503,6 +548,10 @@ mod tests {
             ("[plan]\nrest_days = [\"sunday\"]\n", "long_run_day"),
             ("[load]\nacwr_caution = 2.0\n", "acwr_caution"),
             ("[descent]\nhysteresis_gps_m = 0.0\n", "hysteresis"),
+            ("[sync]\ntimeout_s = nan\n", "[sync] timeout_s"),
+            ("[sync]\ntimeout_s = -1.0\n", "[sync] timeout_s"),
+            ("[sync]\ntries = 0\n", "[sync] tries"),
+            ("[sync]\nper_page = 500\n", "[sync] per_page"),
         ];
         for (text, expected) in cases {
             let err = Config::parse(text, Path::new("c.toml"))
@@ -513,6 +562,17 @@ mod tests {
                 "{text}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn an_unchecked_timeout_never_panics() {
+        let mut sync = SyncConfig::default();
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 0.0, 1e300] {
+            sync.timeout_s = bad;
+            assert_eq!(sync.timeout(), std::time::Duration::from_secs(30), "{bad}");
+        }
+        sync.timeout_s = 2.5;
+        assert_eq!(sync.timeout(), std::time::Duration::from_millis(2500));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! `kneeguard add run|cross|strength`: sessions without a file.
 
 use super::{activities::ActivityRecord, parse_date, parse_time, Context};
-use crate::db::{ActivityFilter, Store, Stored};
+use crate::core::plausibility::{self, Record};
+use crate::db::{Store, Stored};
 use crate::model::{NewActivity, Sport};
-use crate::render::{self, OutputFormat};
+use crate::render::{self, echo_number, OutputFormat};
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::Write;
@@ -71,7 +72,7 @@ pub struct Common {
     /// Local date of the session [default: today]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<NaiveDate>,
-    /// Local start time [default: 12:00]
+    /// Local start time [default: now for today, else 12:00]
     #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
     pub time: Option<NaiveTime>,
     /// Duration in minutes
@@ -83,6 +84,9 @@ pub struct Common {
     /// A name for the session
     #[arg(long)]
     pub name: Option<String>,
+    /// Store it even when the same session (sport, start and distance) is already stored
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -158,17 +162,21 @@ pub fn run(
         AddWhat::Strength { common } => (Sport::Strength, common, None, None, None),
     };
     let activity = build(sport, common, km, mi, descent, ctx)?;
+    if !common.force {
+        if let Some(id) = store.find_exact(&activity)? {
+            anyhow::bail!(
+                "the same {} (same start and distance) is already stored as #{id}: \
+                 `kneeguard activities show {id}` shows it; give --force to add it again",
+                sport.as_str().replace('_', " ")
+            );
+        }
+    }
     let id = match store.store_activity(&activity, None)? {
-        Stored::New(id) | Stored::Duplicate(id) => id,
+        Stored::New(id) | Stored::Duplicate(id) | Stored::Deleted(id) => id,
     };
     let date = common.date.unwrap_or(ctx.settings.today);
     let stored = store
-        .activities(&ActivityFilter {
-            since: Some(date),
-            until: Some(date),
-        })?
-        .into_iter()
-        .find(|a| a.id == id)
+        .activity(id)?
         .ok_or_else(|| anyhow::anyhow!("activity #{id} was stored but cannot be read back"))?;
     let units = ctx.settings.units;
     match ctx.format {
@@ -210,18 +218,23 @@ fn build(
         "--date {date} is in the future (today is {}): log sessions once they are done",
         settings.today
     );
-    let time = common
-        .time
-        .unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));
-    let local = date.and_time(time);
-    let start = settings
-        .tz
-        .from_local_datetime(&local)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| {
-            anyhow::anyhow!("{local} does not exist in {} (a clock change)", settings.tz)
-        })?;
+    let start = match common.time {
+        // A session logged today without a time is logged as it ends: now.
+        None if date == settings.today => settings.now,
+        time => {
+            let time = time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));
+            let local = date.and_time(time);
+            settings
+                .tz
+                .from_local_datetime(&local)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("{local} does not exist in {} (a clock change)", settings.tz)
+                })?
+        }
+    };
+    let time = common.time.unwrap_or_default();
     if common.time.is_some() && date == settings.today {
         anyhow::ensure!(
             start <= settings.now,
@@ -232,7 +245,9 @@ fn build(
     let minutes = common.minutes;
     anyhow::ensure!(
         minutes.is_finite() && minutes > 0.0 && minutes <= MAX_MINUTES,
-        "--minutes {minutes} is not a duration: give the minutes of the session, more than 0 and at most {MAX_MINUTES}"
+        "--minutes {} is not a duration: give the minutes of the session, more than 0 and at \
+         most {MAX_MINUTES}",
+        echo_number(minutes)
     );
     let distance_m = match (km, mi) {
         (Some(km), _) => Some((km, km * 1000.0, "--km")),
@@ -247,19 +262,30 @@ fn build(
         );
         anyhow::ensure!(
             given.is_finite() && given >= 0.0 && metres <= 500_000.0,
-            "{flag} {given} is not a distance: give a number from 0 to {}",
+            "{flag} {} is not a distance: give a number from 0 to {}",
+            echo_number(given),
             if flag == "--km" { "500" } else { "310" }
-        );
-        let speed = metres / (minutes * 60.0);
-        anyhow::ensure!(
-            speed <= 12.5 || !sport.is_run(),
-            "{flag} {given} in {minutes} minutes is faster than any human runs: check the numbers"
         );
     }
     if let Some(d) = descent {
         anyhow::ensure!(
             d.is_finite() && (0.0..=10_000.0).contains(&d),
-            "--descent {d} is not a descent: give the metres of downhill, from 0 to 10000"
+            "--descent {} is not a descent: give the metres of downhill, from 0 to 10000",
+            echo_number(d)
+        );
+    }
+    let record = Record {
+        sport,
+        start: Some(start),
+        utc_offset_s: settings.offset_at(start),
+        distance_m: distance_m.map_or(0.0, |(_, m, _)| m),
+        moving_s: minutes * 60.0,
+        elapsed_s: minutes * 60.0,
+    };
+    if let Some(problem) = plausibility::impossible(&record, settings.today) {
+        anyhow::bail!(
+            "no runner can do this: {}; check --km/--mi and --minutes",
+            render::words::implausible(&problem, settings.units)
         );
     }
     let offset = settings.offset_at(start);

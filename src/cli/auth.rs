@@ -70,7 +70,7 @@ pub fn run(args: &AuthArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resul
         .strava_token_path()
         .context("cannot find a data directory for the Strava tokens: set [strava] token_file")?;
     match &args.what {
-        AuthWhat::Strava(a) => authorize(a, config, &token_path, out),
+        AuthWhat::Strava(a) => authorize(a, ctx, &token_path, out),
         AuthWhat::Status => status(ctx, &token_path, out),
         AuthWhat::Logout => logout(config, &token_path, out),
     }
@@ -85,21 +85,18 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn http(config: &Config) -> anyhow::Result<Http> {
     Ok(Http::new(
-        Duration::from_secs_f64(config.sync.timeout_s.clamp(0.1, 600.0)),
+        config.sync.timeout(),
         config.sync.tries,
         Duration::from_millis(config.sync.retry_delay_ms),
     )?)
 }
 
-/// An unguessable `state` for the authorization request.
-fn random_state() -> String {
+/// An unguessable `state` for the authorization request: the standard library's randomly
+/// keyed hasher (seeded from the operating system), over the entry point's clock reading and
+/// the process id.
+fn random_state(wall_clock: chrono::DateTime<chrono::Utc>) -> String {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
+    hasher.write_i64(wall_clock.timestamp_nanos_opt().unwrap_or_default());
     hasher.write_u32(std::process::id());
     let a = hasher.finish();
     let b = std::collections::hash_map::RandomState::new()
@@ -110,10 +107,11 @@ fn random_state() -> String {
 
 fn authorize(
     args: &StravaArgs,
-    config: &Config,
+    ctx: &Context,
     token_path: &std::path::Path,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
+    let config = &ctx.settings.config;
     let app = StravaApp::from_config(&config.strava)?;
     let mut http = http(config)?;
     let rt = runtime()?;
@@ -128,7 +126,7 @@ fn authorize(
                 })?;
             let port = listener.local_addr()?.port();
             let redirect_uri = format!("http://127.0.0.1:{port}/");
-            let state = random_state();
+            let state = random_state(ctx.settings.wall_clock);
             writeln!(out, "Open this address in a browser and allow access:\n")?;
             writeln!(out, "  {}\n", app.authorize_url(&redirect_uri, &state))?;
             writeln!(

@@ -9,8 +9,10 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use std::io::Write;
 
-/// Warn about spikes and the knee: single-run distance and descent spikes, weekly ramps, ACWR,
-/// monotony, today's knee zone, and records left out as implausible.
+/// Warn about load spikes and knee pain.
+///
+/// Single-run distance and descent spikes, weekly ramps, ACWR, monotony, today's knee zone, and
+/// records left out as implausible.
 ///
 /// Without `--since`: what holds today (spikes of the runs in the last 7 days, ramps of this and
 /// last week, ACWR and monotony today, the knee). Each warning names its rule, the numbers, the

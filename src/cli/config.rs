@@ -1,4 +1,5 @@
-//! `kneeguard config`: show the effective settings, the default config, or where files live.
+//! `kneeguard config`: show the effective settings, the default config, or where files live;
+//! write the commented default config file.
 
 use super::{Context, GlobalArgs};
 use crate::render::{self, OutputFormat};
@@ -11,7 +12,8 @@ use std::io::Write;
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kneeguard config                          the settings in effect, as TOML
-  kneeguard config defaults > ~/.config/kneeguard/config.toml
+  kneeguard config init                     write the commented default config file
+  kneeguard config defaults                 print it
   kneeguard config paths")]
 pub struct ConfigArgs {
     #[command(subcommand)]
@@ -24,6 +26,12 @@ pub enum ConfigWhat {
     Defaults,
     /// Print where the database and config file are
     Paths,
+    /// Write the commented default config to the config file (creating its folder)
+    Init {
+        /// Replace a config file that exists
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Serialize)]
@@ -42,6 +50,7 @@ pub fn run(
 ) -> anyhow::Result<u8> {
     match args.what {
         Some(ConfigWhat::Defaults) => write!(out, "{DEFAULT_CONFIG}")?,
+        Some(ConfigWhat::Init { force }) => init(global, force, &ctx.term, out)?,
         Some(ConfigWhat::Paths) => {
             let paths = Paths {
                 database: ctx.settings.db_path.display().to_string(),
@@ -73,4 +82,42 @@ pub fn run(
         },
     }
     Ok(super::exit::OK)
+}
+
+/// Writes the commented default config to `--config` or the default path. It runs before any
+/// config is read: the file it writes need not exist yet.
+pub fn init(
+    global: &GlobalArgs,
+    force: bool,
+    term: &crate::render::Terminal,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let path = global
+        .config
+        .clone()
+        .or_else(settings::default_config_path)
+        .ok_or_else(|| {
+            anyhow::anyhow!("cannot find a config folder: give --config PATH for the file")
+        })?;
+    anyhow::ensure!(
+        force || !path.exists(),
+        "{} exists; kneeguard left it as it is: give --force to replace it with the defaults \
+         (`kneeguard config defaults` prints them)",
+        path.display()
+    );
+    if let Some(folder) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", folder.display()))?;
+    }
+    std::fs::write(&path, DEFAULT_CONFIG)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    term.wrap(
+        out,
+        "",
+        &format!(
+            "Wrote the default config to {}; every setting is commented there.",
+            path.display()
+        ),
+    )?;
+    Ok(())
 }

@@ -55,6 +55,7 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
             units: ctx.settings.units,
         },
         format: ctx.format,
+        term: ctx.term,
     };
     let mut store = Store::open(&demo.settings.db_path)?;
     load_history(&mut store, &demo)?;
@@ -91,6 +92,7 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
             let json = Context {
                 settings: demo.settings.clone(),
                 format: OutputFormat::Json,
+                term: ctx.term,
             };
             for (name, section) in sections {
                 let mut buffer = Vec::new();

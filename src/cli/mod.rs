@@ -6,24 +6,28 @@
 mod activities;
 mod add;
 mod auth;
+mod backup;
 mod check;
+mod completions;
 mod config;
 mod demo;
+mod export;
 mod guidance;
 mod import;
+mod man;
 mod pain;
 mod plan;
 mod status;
 mod sync;
 mod weeks;
 
-use crate::db::Store;
-use crate::render::OutputFormat;
+use crate::db::{Access, DbError, Store};
+use crate::render::{term, OutputFormat, Terminal};
 use crate::settings::{self, Config, Settings, Units};
 use anyhow::Context as _;
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
-use clap::{Args, CommandFactory, Parser, Subcommand};
-use std::io::Write;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -65,32 +69,51 @@ improve.";
 /// learns from the knee pain you log which load your knee tolerates, and plans next week
 /// below it.
 #[derive(Debug, Parser)]
-#[command(name = "kneeguard", version, after_help = EXAMPLES, max_term_width = 100)]
+#[command(
+    name = "kneeguard",
+    version = env!("KNEEGUARD_VERSION"),
+    after_help = EXAMPLES,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
+
+/// The heading of the options every command takes, in every command's help.
+const GLOBAL: &str = "Global options";
 
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The database file [default: ~/.local/share/kneeguard/kneeguard.sqlite]
-    #[arg(long, global = true, env = "KNEEGUARD_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = "KNEEGUARD_DB", value_name = "PATH", help_heading = GLOBAL)]
     pub db: Option<PathBuf>,
     /// The config file [default: ~/.config/kneeguard/config.toml]
-    #[arg(long, global = true, env = "KNEEGUARD_CONFIG", value_name = "PATH")]
+    #[arg(long, global = true, env = "KNEEGUARD_CONFIG", value_name = "PATH", help_heading = GLOBAL)]
     pub config: Option<PathBuf>,
     /// Treat this date as today (reproducible output)
-    #[arg(long, global = true, env = "KNEEGUARD_TODAY", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    #[arg(long, global = true, env = "KNEEGUARD_TODAY", value_name = "YYYY-MM-DD", value_parser = parse_date, help_heading = GLOBAL)]
     pub today: Option<NaiveDate>,
     /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table, help_heading = GLOBAL)]
     pub format: OutputFormat,
     /// Display units (stored data is always metric) [default: km, or the config's]
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, help_heading = GLOBAL)]
     pub units: Option<Units>,
+    /// When to colour the output; auto: on a terminal, unless NO_COLOR is set
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = GLOBAL)]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,15 +127,21 @@ pub enum Command {
     Pain(pain::PainArgs),
     Plan(plan::PlanArgs),
     Status(status::StatusArgs),
+    Export(export::ExportArgs),
+    Backup(backup::BackupArgs),
     Config(config::ConfigArgs),
     Auth(auth::AuthArgs),
     Sync(sync::SyncArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// What every subcommand receives.
 pub struct Context {
     pub settings: Settings,
     pub format: OutputFormat,
+    /// The terminal the output goes to: its width, colour and character set.
+    pub term: Terminal,
 }
 
 /// Parses a `YYYY-MM-DD` date.
@@ -130,8 +159,9 @@ pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
 /// Runs kneeguard with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let term = terminal(cli.global.color, |name| std::env::var_os(name));
     let mut stdout = std::io::stdout().lock();
-    let code = match run(cli, &mut stdout) {
+    let code = match run(cli, term, &mut stdout) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => exit::OK,
         Err(e) => {
@@ -153,36 +183,165 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The terminal description, from stdout and the environment (`var` looks a variable up):
+/// the width from `COLUMNS` or the terminal (80 when neither says), colour by `--color` and
+/// `NO_COLOR` (never when piped, unless `always`), UTF-8 from the locale.
+pub fn terminal(color: ColorChoice, var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Terminal {
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    let text = |name: &str| var(name).map(|v| v.to_string_lossy().into_owned());
+    let width = text("COLUMNS")
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0)
+        .or_else(|| {
+            stdout_is_terminal
+                .then(terminal_size::terminal_size)
+                .flatten()
+                .map(|(w, _)| usize::from(w.0))
+        })
+        .unwrap_or(term::DEFAULT_WIDTH);
+    let no_color = text("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = text("TERM").as_deref() == Some("dumb");
+    let color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_is_terminal && !no_color && !dumb,
+    };
+    // The first of LC_ALL, LC_CTYPE and LANG that is set names the character set; none set is
+    // taken as UTF-8, what every current system uses.
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|n| text(n).filter(|v| !v.is_empty()));
+    let unicode = locale.is_none_or(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("utf-8") || l.contains("utf8")
+    });
+    Terminal {
+        width: width.max(term::MIN_WIDTH),
+        color,
+        unicode,
+    }
+}
+
 /// Resolves the settings, opens the database and runs the command.
-pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let settings = resolve_settings(&cli.global)?;
+pub fn run(cli: Cli, term: Terminal, out: &mut dyn Write) -> anyhow::Result<u8> {
+    // Commands that need neither settings nor database.
+    let command = match cli.command {
+        None => return overview(&term, out),
+        Some(Command::Completions(args)) => return completions::run(&args, out),
+        Some(Command::Man(args)) => return man::run(&args, out),
+        Some(Command::Config(config::ConfigArgs {
+            what: Some(config::ConfigWhat::Init { force }),
+        })) => {
+            config::init(&cli.global, force, &term, out)?;
+            return Ok(exit::OK);
+        }
+        Some(command) => command,
+    };
+    let (settings, default_db) = resolve_settings(&cli.global)?;
     let ctx = Context {
         settings,
         format: cli.global.format,
+        term,
     };
     // Commands that do not open the database.
-    match &cli.command {
+    match &command {
         Command::Config(args) => return config::run(args, &ctx, &cli.global, out),
         Command::Demo(args) => return demo::run(args, &ctx, out),
         Command::Auth(args) => return auth::run(args, &ctx, out),
         _ => {}
     }
-    let mut store = Store::open(&ctx.settings.db_path)?;
-    match cli.command {
+    let path = &ctx.settings.db_path;
+    let access = if writes(&command) {
+        Access::Write {
+            create_dirs: default_db,
+        }
+    } else {
+        Access::Read
+    };
+    let mut store = Store::open_with(path, access)?;
+    let result = match command {
         Command::Import(args) => import::run(&args, &ctx, &mut store, out),
-        Command::Activities(args) => activities::run(&args, &ctx, &store, out),
+        Command::Activities(args) => activities::run(&args, &ctx, &mut store, out),
         Command::Add(args) => add::run(&args, &ctx, &mut store, out),
         Command::Weeks(args) => weeks::run(&args, &ctx, &store, out),
         Command::Check(args) => check::run(&args, &ctx, &store, out),
         Command::Pain(args) => pain::run(&args, &ctx, &mut store, out),
         Command::Plan(args) => plan::run(&args, &ctx, &store, out),
         Command::Status(args) => status::run(&args, &ctx, &store, out),
+        Command::Export(args) => export::run(&args, &ctx, &store, out),
+        Command::Backup(args) => backup::run(&args, &ctx, &store, out),
         Command::Sync(args) => sync::run(&args, &ctx, &mut store, out),
-        Command::Config(_) | Command::Demo(_) | Command::Auth(_) => unreachable!("handled above"),
+        Command::Config(_)
+        | Command::Demo(_)
+        | Command::Auth(_)
+        | Command::Completions(_)
+        | Command::Man(_) => unreachable!("handled above"),
+    };
+    result.map_err(|e| name_database(e, path))
+}
+
+/// Whether a command writes to the database (and so may create it).
+fn writes(command: &Command) -> bool {
+    match command {
+        Command::Import(_) | Command::Add(_) | Command::Sync(_) => true,
+        Command::Activities(args) => args.writes(),
+        Command::Pain(args) => args.writes(),
+        _ => false,
     }
 }
 
-fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
+/// A bare SQL error names the database and the way out.
+fn name_database(e: anyhow::Error, path: &std::path::Path) -> anyhow::Error {
+    let bare = e
+        .chain()
+        .any(|c| matches!(c.downcast_ref::<DbError>(), Some(DbError::Sql(_))));
+    if bare {
+        e.context(format!(
+            "the database {} failed: check that its folder is writable and the disk has room; \
+             `kneeguard backup FILE` copies what it holds",
+            path.display()
+        ))
+    } else {
+        e
+    }
+}
+
+/// What a bare `kneeguard` prints: what it is, the commands, where to start.
+fn overview(term: &Terminal, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let mut cmd = Cli::command();
+    let about = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
+    term.wrap(
+        out,
+        "",
+        &format!("kneeguard {}: {about}.", env!("KNEEGUARD_VERSION")),
+    )?;
+    writeln!(out, "\nUsage: kneeguard <COMMAND> [OPTIONS]\n\nCommands:")?;
+    cmd.build();
+    let commands: Vec<(String, String)> = cmd
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| {
+            let about = c.get_about().map(|a| a.to_string()).unwrap_or_default();
+            (c.get_name().to_string(), about)
+        })
+        .collect();
+    let name_width = commands.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    for (name, about) in commands {
+        term.wrap(out, &format!("  {name:<name_width$}  "), &about)?;
+    }
+    writeln!(out)?;
+    term.wrap(
+        out,
+        "",
+        "Start with `kneeguard demo`, then `kneeguard import PATH`. `kneeguard --help` shows \
+         examples; `kneeguard COMMAND --help` explains a command.",
+    )?;
+    Ok(exit::OK)
+}
+
+/// The settings, and whether the database is at its default location (the only place whose
+/// folders kneeguard creates).
+fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<(Settings, bool)> {
     let (config_path, must_exist) = match &global.config {
         Some(p) => (Some(p.clone()), true),
         None => (settings::default_config_path(), false),
@@ -192,17 +351,24 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
         None => Config::default(),
     };
     config.apply_env(|name| std::env::var(name).ok());
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the entry point is where kneeguard reads the clock"
+    )]
     let wall_clock = Utc::now();
     let tz = config.time_zone()?;
-    let db_path = match global
+    let (db_path, default_db) = match global
         .db
         .clone()
         .or_else(|| config.general.database.clone())
     {
-        Some(p) => p,
-        None => settings::data_dir()
-            .context("cannot find a data directory for the database: give --db PATH")?
-            .join("kneeguard.sqlite"),
+        Some(p) => (p, false),
+        None => (
+            settings::data_dir()
+                .context("cannot find a data directory for the database: give --db PATH")?
+                .join("kneeguard.sqlite"),
+            true,
+        ),
     };
     let (today, now) = match global.today {
         Some(day) => {
@@ -216,7 +382,7 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
         }
         None => (wall_clock.with_timezone(&tz).date_naive(), wall_clock),
     };
-    Ok(Settings {
+    let settings = Settings {
         db_path,
         units: global.units.or(config.general.units).unwrap_or_default(),
         config,
@@ -224,7 +390,8 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
         today,
         now,
         wall_clock,
-    })
+    };
+    Ok((settings, default_db))
 }
 
 /// Checks the clap definition (used by the tests).

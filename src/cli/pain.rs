@@ -2,6 +2,7 @@
 
 use super::{parse_date, parse_time, Context};
 use crate::core::load::local_date;
+use crate::core::plausibility::EARLIEST_DAY;
 use crate::db::{ActivityFilter, Store};
 use crate::model::{Activity, PainEntry, PainWhen, Side};
 use crate::render::{self, OutputFormat};
@@ -25,7 +26,8 @@ use tabled::Tabled;
   kneeguard pain add 6 --when during --date 2026-11-20 --swelling
   kneeguard pain list --since 2026-11-01
   kneeguard pain edit 12 --score 3
-  kneeguard pain delete 12")]
+  kneeguard pain delete 12
+  kneeguard pain import diary.csv          date,time,score,when,side,swelling,note")]
 pub struct PainArgs {
     #[command(subcommand)]
     pub what: PainCommand,
@@ -44,6 +46,33 @@ pub enum PainCommand {
         /// The entry's id (from `pain list`)
         id: i64,
     },
+    /// Import ratings from a CSV file (a diary kept in a spreadsheet)
+    Import(ImportArgs),
+}
+
+impl PainArgs {
+    /// Whether the command changes the database.
+    pub fn writes(&self) -> bool {
+        !matches!(self.what, PainCommand::List(_))
+    }
+}
+
+/// The columns of `pain import`, as the header row names them.
+pub const CSV_COLUMNS: &str = "date,time,score,when,side,swelling,note";
+
+/// Import pain ratings from a CSV file with a header row.
+///
+/// Columns (by header name, any order): date (YYYY-MM-DD) and score (0-10) are required; time
+/// (HH:MM, default 12:00), when (during, after, morning, daily; default after on a day with a
+/// run, else daily), side (left, right, both), swelling (yes/no, true/false, 1/0) and note are
+/// optional. Each rating is linked to its run as `pain add` links it. All rows are checked
+/// first: one bad row stores nothing, and the error names its line. A rating already in the
+/// log is not stored twice, so importing the same file again adds nothing.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file
+    #[arg(value_name = "FILE.csv")]
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -84,19 +113,25 @@ pub struct ListArgs {
     pub until: Option<NaiveDate>,
 }
 
+/// Change a logged rating: only the values given change. A rating moved to another day or
+/// moment is linked to that moment's run again.
 #[derive(Debug, Args)]
 pub struct EditArgs {
     /// The entry's id (from `pain list`)
     pub id: i64,
-    /// New score, 0-10
+    /// New score, 0 (none) to 10 (worst imaginable)
     #[arg(long, value_parser = parse_score, allow_negative_numbers = true)]
     pub score: Option<u8>,
+    /// When it was felt
     #[arg(long, value_enum)]
     pub when: Option<PainWhen>,
+    /// The local day it is about
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<NaiveDate>,
+    /// The local time it was felt
     #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
     pub time: Option<NaiveTime>,
+    /// Which knee
     #[arg(long, value_enum)]
     pub side: Option<Side>,
     /// Mark the knee as swollen
@@ -105,9 +140,10 @@ pub struct EditArgs {
     /// Mark the knee as not swollen
     #[arg(long)]
     pub no_swelling: bool,
+    /// A new note ("" removes it)
     #[arg(long)]
     pub note: Option<String>,
-    /// Link to this run
+    /// Link to this run (that day's run for during/after, the previous day's for morning)
     #[arg(long, value_name = "ACTIVITY_ID")]
     pub run: Option<i64>,
 }
@@ -168,6 +204,7 @@ pub fn run(
         PainCommand::Add(add) => run_add(add, ctx, store, out),
         PainCommand::List(list) => run_list(list, ctx, store, out),
         PainCommand::Edit(edit) => run_edit(edit, ctx, store, out),
+        PainCommand::Import(import) => run_import(import, ctx, store, out),
         PainCommand::Delete { id } => {
             let entry = store.pain_entry(*id)?.ok_or_else(|| {
                 anyhow::anyhow!("no pain entry #{id}: `kneeguard pain list` shows the ids")
@@ -205,7 +242,7 @@ fn run_add(
         PainWhen::Daily
     });
     let activity_id = match args.run {
-        Some(id) => Some(checked_run(store, id)?),
+        Some(id) => Some(checked_run(store, id, when, date)?),
         None => default_run(&runs, when, date),
     };
     let mut entry = PainEntry {
@@ -236,28 +273,39 @@ fn run_add(
                     )
                 })
                 .unwrap_or_default();
-            writeln!(
-                out,
+            let logged = format!(
                 "Logged pain {}/10 {} on {}{run} as #{}.",
                 entry.score,
                 entry.when.as_str(),
                 entry.date,
                 entry.id
-            )?;
+            );
+            ctx.term.wrap(out, "", &logged)?;
             let pain = &settings.config.pain;
             let ceiling = pain.ceiling;
-            if entry.swelling {
-                writeln!(
-                    out,
+            let advice = if entry.swelling {
+                Some(
                     "Swelling: rest the knee and see a physiotherapist or sports doctor."
-                )?;
+                        .to_string(),
+                )
             } else if entry.score > pain.amber_max {
-                writeln!(out, "That is in the red zone: stop running for now; `kneeguard plan` shows what to do instead.")?;
+                Some("That is in the red zone: stop running for now; `kneeguard plan` shows what to do instead.".to_string())
             } else if entry.score > ceiling {
-                writeln!(
-                    out,
+                Some(format!(
                     "Above the acceptable {ceiling}/10: `kneeguard plan` adjusts next week."
-                )?;
+                ))
+            } else {
+                None
+            };
+            if let Some(advice) = advice {
+                let zone = if entry.swelling || entry.score > pain.amber_max {
+                    crate::core::zone::Zone::Red
+                } else {
+                    crate::core::zone::Zone::Amber
+                };
+                let lines = crate::render::term::wrap_at(ctx.term.text_width(), "", &advice);
+                write!(out, "{}", ctx.term.zone(zone, lines.trim_end()))?;
+                writeln!(out)?;
             }
         }
     }
@@ -280,7 +328,7 @@ fn run_list(
         OutputFormat::Csv => render::csv(out, &records)?,
         OutputFormat::Table => {
             if records.is_empty() {
-                writeln!(out, "No pain logged yet. After a run: `kneeguard pain add 2 --when after`; the next morning: `kneeguard pain add 1 --when morning`.")?;
+                ctx.term.wrap(out, "", "No pain logged yet. After a run: `kneeguard pain add 2 --when after`; the next morning: `kneeguard pain add 1 --when morning`.")?;
                 return Ok(super::exit::OK);
             }
             #[derive(Tabled)]
@@ -311,9 +359,9 @@ fn run_list(
                 when: e.when.as_str(),
                 side: e.side.map_or("-", Side::as_str),
                 run: e.activity_id.map_or("-".into(), |id| format!("#{id}")),
-                note: render::truncate(e.note.as_deref().unwrap_or(""), 24),
+                note: ctx.term.truncate(e.note.as_deref().unwrap_or(""), 40),
             });
-            writeln!(out, "{}", render::table(rows, &[0]))?;
+            writeln!(out, "{}", ctx.term.table_flex(rows, &[0], 6))?;
         }
     }
     Ok(super::exit::OK)
@@ -372,7 +420,7 @@ fn run_edit(
     }
     let moved = args.when.is_some() || args.date.is_some();
     if let Some(run) = args.run {
-        entry.activity_id = Some(checked_run(store, run)?);
+        entry.activity_id = Some(checked_run(store, run, entry.when, entry.date)?);
     } else if moved {
         // A rating that moved to another day or moment belongs to that moment's run.
         let runs = runs_around(store, entry.date)?;
@@ -410,6 +458,10 @@ fn instant(
         date <= settings.today,
         "--date {date} is in the future (today is {}): log pain once you have felt it",
         settings.today
+    );
+    anyhow::ensure!(
+        date >= EARLIEST_DAY,
+        "--date {date} is before {EARLIEST_DAY}: check the year"
     );
     let at = match time {
         None if date == settings.today => return Ok(settings.now),
@@ -449,27 +501,182 @@ pub(super) fn runs_around(store: &Store, date: NaiveDate) -> anyhow::Result<Vec<
 
 /// That day's last run for during/after, the previous day's last run for morning.
 pub(super) fn default_run(runs: &[Activity], when: PainWhen, date: NaiveDate) -> Option<i64> {
-    let day = match when {
-        PainWhen::During | PainWhen::After => date,
-        PainWhen::Morning => date - Duration::days(1),
-        PainWhen::Daily => return None,
-    };
+    let day = run_day(when, date)?;
     runs.iter()
         .rev()
         .find(|r| local_date(r) == Some(day))
         .map(|r| r.id)
 }
 
-fn checked_run(store: &Store, id: i64) -> anyhow::Result<i64> {
-    match store.activity_sport(id)? {
-        None => {
-            anyhow::bail!("--run {id}: no such activity (`kneeguard activities` lists the ids)")
-        }
-        Some(sport) if !sport.is_run() => anyhow::bail!(
-            "--run {id}: activity #{id} is {}, not a run; knee pain is linked to runs \
-             (`kneeguard activities --sport run` lists them), or log it without --run",
-            sport.as_str().replace('_', " ")
+/// The local day whose run a rating felt `when` on `date` is about: the same day during and
+/// after a run, the day before for a morning rating; a daily rating is about no run.
+fn run_day(when: PainWhen, date: NaiveDate) -> Option<NaiveDate> {
+    match when {
+        PainWhen::During | PainWhen::After => Some(date),
+        PainWhen::Morning => Some(date - Duration::days(1)),
+        PainWhen::Daily => None,
+    }
+}
+
+/// `id` when it is a run of the day the rating is about.
+fn checked_run(store: &Store, id: i64, when: PainWhen, date: NaiveDate) -> anyhow::Result<i64> {
+    let Some(activity) = store.activity(id)? else {
+        anyhow::bail!("--run {id}: no such activity (`kneeguard activities` lists the ids)")
+    };
+    anyhow::ensure!(
+        activity.sport.is_run(),
+        "--run {id}: activity #{id} is {}, not a run; knee pain is linked to runs \
+         (`kneeguard activities --sport run` lists them), or log it without --run",
+        activity.sport.as_str().replace('_', " ")
+    );
+    let ran = local_date(&activity);
+    match run_day(when, date) {
+        None => anyhow::bail!(
+            "--run {id}: a daily rating is about the day, not a run; use --when during, after or \
+             morning to link it"
+        ),
+        Some(day) if ran != Some(day) => anyhow::bail!(
+            "--run {id}: run #{id} is on {}, but a{} rating on {date} is about the run of {day}",
+            ran.map_or("no date".to_string(), |d| d.to_string()),
+            match when {
+                PainWhen::Morning => " morning",
+                PainWhen::During => " during-run",
+                _ => "n after-run",
+            }
         ),
         Some(_) => Ok(id),
     }
+}
+
+/// One row of a pain diary, as read.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiaryRow {
+    date: String,
+    #[serde(default)]
+    time: Option<String>,
+    score: String,
+    #[serde(default)]
+    when: Option<String>,
+    #[serde(default)]
+    side: Option<String>,
+    #[serde(default)]
+    swelling: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+fn run_import(
+    args: &ImportArgs,
+    ctx: &Context,
+    store: &mut Store,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let name = args.file.display().to_string();
+    let file =
+        std::fs::File::open(&args.file).map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(std::io::BufReader::new(file));
+    let mut entries = Vec::new();
+    for (index, row) in reader.deserialize::<DiaryRow>().enumerate() {
+        let line = index + 2;
+        let row = row.map_err(|e| {
+            anyhow::anyhow!(
+                "{name}, line {line}: {}; the columns are {CSV_COLUMNS} (date and score \
+                 required), with a header row",
+                csv_problem(&e)
+            )
+        })?;
+        let entry = diary_entry(&row, ctx, store)
+            .map_err(|e| anyhow::anyhow!("{name}, line {line}: {e}; nothing was imported"))?;
+        entries.push(entry);
+    }
+    anyhow::ensure!(
+        !entries.is_empty(),
+        "{name} holds no ratings: it needs a header row ({CSV_COLUMNS}) and a row per rating"
+    );
+    let ids = store.insert_pain_all(&entries)?;
+    let stored: Vec<PainRecord> = entries
+        .iter()
+        .zip(&ids)
+        .filter_map(|(e, id)| id.map(|id| PainRecord::from(&PainEntry { id, ..e.clone() })))
+        .collect();
+    match ctx.format {
+        OutputFormat::Json => render::json(out, &stored)?,
+        OutputFormat::Csv => render::csv(out, &stored)?,
+        OutputFormat::Table => {
+            let already = ids.len() - stored.len();
+            let mut text = format!("Imported {} pain ratings from {name}", stored.len());
+            if already > 0 {
+                text.push_str(&format!(" ({already} were already in the log)"));
+            }
+            text.push('.');
+            ctx.term.wrap(out, "", &text)?;
+        }
+    }
+    Ok(super::exit::OK)
+}
+
+fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields where the header has {expected_len}"),
+        _ => e.to_string(),
+    }
+}
+
+/// One diary row as a rating, checked like `pain add` checks its options.
+fn diary_entry(row: &DiaryRow, ctx: &Context, store: &Store) -> anyhow::Result<PainEntry> {
+    let blank = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let date = parse_date(&row.date).map_err(anyhow::Error::msg)?;
+    let score = parse_score(&row.score).map_err(anyhow::Error::msg)?;
+    let time = blank(&row.time)
+        .map(|t| parse_time(&t))
+        .transpose()
+        .map_err(anyhow::Error::msg)?
+        .unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));
+    let runs = runs_around(store, date)?;
+    let when = match blank(&row.when) {
+        Some(w) => PainWhen::parse(&w.to_ascii_lowercase()).ok_or_else(|| {
+            anyhow::anyhow!("when {w:?} is not one of during, after, morning, daily")
+        })?,
+        None if runs.iter().any(|r| local_date(r) == Some(date)) => PainWhen::After,
+        None => PainWhen::Daily,
+    };
+    let side = blank(&row.side)
+        .map(|v| {
+            Side::parse(&v.to_ascii_lowercase())
+                .ok_or_else(|| anyhow::anyhow!("side {v:?} is not one of left, right, both"))
+        })
+        .transpose()?;
+    let swelling = match blank(&row.swelling)
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("no" | "false" | "0" | "n") => false,
+        Some("yes" | "true" | "1" | "y") => true,
+        Some(other) => anyhow::bail!("swelling {other:?} is not yes or no"),
+    };
+    let at = instant(ctx, date, Some(time))?;
+    Ok(PainEntry {
+        id: 0,
+        at,
+        utc_offset_s: ctx.settings.offset_at(at),
+        date,
+        score,
+        when,
+        side,
+        swelling,
+        note: blank(&row.note),
+        activity_id: default_run(&runs, when, date),
+    })
 }

@@ -6,7 +6,12 @@
 //! Each imported file is stored in its own transaction: a crash or Ctrl-C leaves every finished
 //! file stored and nothing half-written.
 
+mod edit;
+mod open;
 pub mod series;
+
+pub use edit::{ActivityChange, Deleted, Tombstone};
+pub use open::Access;
 
 use crate::core::measure::SeriesPoint;
 use crate::model::{
@@ -22,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_activities.sql"),
     include_str!("migrations/0002_pain.sql"),
     include_str!("migrations/0003_confirmed.sql"),
+    include_str!("migrations/0004_deleted.sql"),
 ];
 
 // Rows carry when they were written (`created_at`, `imported_at`) for bookkeeping only; SQLite
@@ -32,12 +38,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("cannot open the database {path}: {source}")]
+    #[error(
+        "cannot open the database {path}: {source}; check --db, the file's permissions and \
+         the free space"
+    )]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("cannot create the folder {path} for the database: {source}")]
+    #[error("cannot create the folder {path} for the database: {source}; give --db PATH")]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
@@ -56,6 +65,37 @@ pub enum DbError {
          or give a new file name to start a new database"
     )]
     NotADatabase { path: String },
+    #[error("no database at {path} — run `kneeguard import` first, or check --db")]
+    Missing { path: PathBuf },
+    #[error(
+        "the folder {folder} does not exist, so there can be no database {path}: check --db or \
+         KNEEGUARD_DB (kneeguard creates folders only for its default location)"
+    )]
+    MissingFolder { path: PathBuf, folder: PathBuf },
+    #[error("{path} is {what}, not a database file: give --db the path of a file")]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error(
+        "{path} is another application's SQLite database ({detail}); kneeguard left it \
+         untouched: give --db a new file name or kneeguard's own database"
+    )]
+    Foreign { path: PathBuf, detail: String },
+    #[error(
+        "the database {path} is read-only and this command writes to it: make the file and its \
+         folder writable, or copy it (`kneeguard backup`) and give --db the copy"
+    )]
+    ReadOnly { path: PathBuf },
+    #[error(
+        "the database {path} has schema version {found} and needs upgrading to {known}, but it \
+         is read-only: run any writing command once with write access (e.g. `kneeguard pain \
+         list` after making it writable)"
+    )]
+    NeedsUpgrade {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("cannot back up to {path}: {message}")]
+    Backup { path: PathBuf, message: String },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -77,6 +117,8 @@ pub enum Stored {
     New(i64),
     /// The same activity was already stored under this id (same start and distance).
     Duplicate(i64),
+    /// The runner deleted this activity (it had this id); it stays deleted.
+    Deleted(i64),
 }
 
 /// What became of one file handed to the store.
@@ -223,15 +265,19 @@ impl Store {
         }
         let mut outcomes = Vec::with_capacity(activities.len());
         for activity in activities {
-            let outcome = match find_same_run(&tx, activity, rule)? {
-                Some(id) => Stored::Duplicate(id),
-                None => Stored::New(insert(&tx, activity)?),
+            let outcome = match edit::deleted_match(&tx, activity, rule)? {
+                Some(old) => Stored::Deleted(old),
+                None => match find_same_run(&tx, activity, rule)? {
+                    Some(id) => Stored::Duplicate(id),
+                    None => Stored::New(insert(&tx, activity)?),
+                },
             };
             outcomes.push(outcome);
         }
         let (outcome, activity_id) = match outcomes.first() {
             Some(Stored::New(id)) => ("imported", Some(*id)),
             Some(Stored::Duplicate(id)) => ("duplicate", Some(*id)),
+            Some(Stored::Deleted(_)) => ("deleted", None),
             None => ("not_activity", None),
         };
         tx.execute(
@@ -274,13 +320,18 @@ impl Store {
         rule: Option<MatchRule>,
     ) -> Result<Stored> {
         let tx = self.write_transaction()?;
-        let outcome = match rule
-            .map(|r| find_same_run(&tx, activity, r))
+        let deleted = rule
+            .map(|r| edit::deleted_match(&tx, activity, r))
             .transpose()?
-            .flatten()
-        {
-            Some(id) => Stored::Duplicate(id),
-            None => Stored::New(insert(&tx, activity)?),
+            .flatten();
+        let duplicate = match (deleted, rule) {
+            (None, Some(r)) => find_same_run(&tx, activity, r)?,
+            _ => None,
+        };
+        let outcome = match (deleted, duplicate) {
+            (Some(old), _) => Stored::Deleted(old),
+            (None, Some(id)) => Stored::Duplicate(id),
+            (None, None) => Stored::New(insert(&tx, activity)?),
         };
         tx.commit()?;
         Ok(outcome)
@@ -349,23 +400,7 @@ impl Store {
     /// Stores a pain rating; returns its id.
     pub fn insert_pain(&mut self, entry: &PainEntry) -> Result<i64> {
         let tx = self.write_transaction()?;
-        tx.execute(
-            "INSERT INTO pain (at_ts, utc_offset_s, date, score, when_felt, side, swelling, note,
-                               activity_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-            params![
-                entry.at.timestamp(),
-                entry.utc_offset_s,
-                entry.date.to_string(),
-                entry.score,
-                entry.when.as_str(),
-                entry.side.map(Side::as_str),
-                entry.swelling,
-                entry.note,
-                entry.activity_id,
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
+        let id = edit::insert_pain_row(&tx, entry)?;
         tx.commit()?;
         Ok(id)
     }
@@ -553,6 +588,14 @@ fn seen_in(conn: &Connection, content_hash: &str) -> Result<Option<SeenFile>> {
         .optional()?)
 }
 
+/// Whether two records of one category are the same run under `rule`: starts within the window,
+/// distances within the percentage (or both about nothing).
+fn same_run(rule: MatchRule, a: (i64, f64), b: (i64, f64)) -> bool {
+    let longer = a.1.max(b.1);
+    (a.0 - b.0).abs() <= rule.start_window_s
+        && (longer < 50.0 || (a.1 - b.1).abs() <= longer * rule.distance_pct / 100.0)
+}
+
 /// An activity of the same kind that started within the window and covered about the same
 /// distance: the same run recorded twice (a FIT and its GPX, or a file and the Strava copy).
 fn find_same_run(
@@ -584,10 +627,7 @@ fn find_same_run(
         if category != activity.sport.category() {
             continue;
         }
-        let longer = distance.max(activity.distance_m);
-        let close = longer < 50.0
-            || (distance - activity.distance_m).abs() <= longer * rule.distance_pct / 100.0;
-        if close {
+        if same_run(rule, (ts, distance), (ts, activity.distance_m)) {
             return Ok(Some(id));
         }
     }

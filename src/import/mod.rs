@@ -387,16 +387,32 @@ fn outcome_of(stored: &[Stored], remarks: Vec<String>) -> ImportOutcome {
         .iter()
         .filter_map(|s| match s {
             Stored::New(id) => Some(*id),
-            Stored::Duplicate(_) => None,
+            Stored::Duplicate(_) | Stored::Deleted(_) => None,
         })
         .collect();
     let duplicate_of: Vec<i64> = stored
         .iter()
         .filter_map(|s| match s {
             Stored::Duplicate(id) => Some(*id),
-            Stored::New(_) => None,
+            Stored::New(_) | Stored::Deleted(_) => None,
         })
         .collect();
+    let deleted: Vec<String> = stored
+        .iter()
+        .filter_map(|s| match s {
+            Stored::Deleted(id) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() && duplicate_of.is_empty() && !deleted.is_empty() {
+        return ImportOutcome::Skipped {
+            reason: format!(
+                "deleted by you (as #{}); `kneeguard activities undelete {}` lets it back in",
+                deleted.join(", #"),
+                deleted.join(" ")
+            ),
+        };
+    }
     if ids.is_empty() {
         ImportOutcome::Duplicate { duplicate_of }
     } else {

@@ -2,8 +2,11 @@
 //! iCalendar written to any `impl Write`, so that every output can be tested.
 
 pub mod ics;
+pub mod term;
 pub mod views;
 pub mod words;
+
+pub use term::Terminal;
 
 use crate::settings::Units;
 use serde::Serialize;
@@ -224,6 +227,21 @@ pub fn shorten_middle(text: &str, max: usize) -> String {
     s
 }
 
+/// A number the runner typed, echoed back in an error: as typed when it is ordinary, else in
+/// scientific notation, so that `1e308` never prints 309 digits.
+pub fn echo_number(value: f64) -> String {
+    if value.is_finite() && (value == 0.0 || (1e-3..1e9).contains(&value.abs())) {
+        let text = format!("{value}");
+        if text.len() <= 16 {
+            return text;
+        }
+    }
+    if value.is_nan() {
+        return "NaN".to_string();
+    }
+    format!("{value:.3e}")
+}
+
 /// Warnings as short paragraphs: severity, date and message; then the evidence and its source;
 /// then what to do.
 pub fn warnings(
@@ -231,17 +249,8 @@ pub fn warnings(
     list: &[crate::core::warnings::Warning],
     units: Units,
 ) -> io::Result<()> {
-    use crate::core::warnings::{Evidence, Severity};
     for w in list {
-        let tag = match w.severity {
-            Severity::High => "HIGH",
-            Severity::Caution => "CAUTION",
-            Severity::Info => "info",
-        };
-        let evidence = match w.evidence {
-            Evidence::Primary => "evidence-backed signal",
-            Evidence::Context => "context, not a proven injury predictor",
-        };
+        let (tag, evidence) = warning_words(w);
         let text = words::warning(w, units);
         write_wrapped(out, &format!("{tag:<8} {}  ", w.date), &text.message)?;
         write_wrapped(
@@ -254,6 +263,45 @@ pub fn warnings(
         }
     }
     Ok(())
+}
+
+/// [`warnings`] at the terminal's width, the severity in its colour when colour is on.
+pub fn warnings_at(
+    out: &mut dyn Write,
+    term: &Terminal,
+    list: &[crate::core::warnings::Warning],
+    units: Units,
+) -> io::Result<()> {
+    for w in list {
+        let (tag, evidence) = warning_words(w);
+        let text = words::warning(w, units);
+        let tag = term.severity(w.severity, &format!("{tag:<8}"));
+        term.wrap(out, &format!("{tag} {}  ", w.date), &text.message)?;
+        term.wrap(
+            out,
+            "         why: ",
+            &format!("{evidence}; {}", text.source),
+        )?;
+        if !text.advice.is_empty() {
+            term.wrap(out, "         do:  ", &text.advice)?;
+        }
+    }
+    Ok(())
+}
+
+/// A warning's severity tag and the words for its evidence level.
+fn warning_words(w: &crate::core::warnings::Warning) -> (&'static str, &'static str) {
+    use crate::core::warnings::{Evidence, Severity};
+    let tag = match w.severity {
+        Severity::High => "HIGH",
+        Severity::Caution => "CAUTION",
+        Severity::Info => "info",
+    };
+    let evidence = match w.evidence {
+        Evidence::Primary => "evidence-backed signal",
+        Evidence::Context => "context, not a proven injury predictor",
+    };
+    (tag, evidence)
 }
 
 #[cfg(test)]
@@ -296,6 +344,17 @@ mod tests {
     }
 
     #[test]
+    fn echoed_numbers_are_bounded() {
+        assert_eq!(echo_number(8.5), "8.5");
+        assert_eq!(echo_number(-3.0), "-3");
+        assert_eq!(echo_number(0.0), "0");
+        assert_eq!(echo_number(1e308), "1.000e308");
+        assert_eq!(echo_number(f64::INFINITY), "inf");
+        assert_eq!(echo_number(f64::NAN), "NaN");
+        assert!(echo_number(1.0 / 3.0).len() <= 16);
+    }
+
+    #[test]
     fn paragraphs_wrap_under_their_lead() {
         let mut out = Vec::new();
         let text = "word ".repeat(40);
@@ -310,5 +369,29 @@ mod tests {
         assert!(lines[0].starts_with("info     word"));
         assert!(lines[1].starts_with("         word"));
         assert_eq!(text.split_whitespace().filter(|w| *w == "word").count(), 40);
+    }
+
+    #[test]
+    fn warnings_fit_the_terminal_and_colour_their_severity() {
+        use crate::core::load::tests::{day, run};
+        use crate::core::warnings::warnings_for;
+        let runs = [
+            run(1, day(2026, 11, 1), 10_000.0),
+            run(7, day(2026, 11, 20), 18_000.0),
+        ];
+        let w = warnings_for(&runs, &Default::default(), &[7]).remove(0);
+        let term = Terminal {
+            color: true,
+            ..Terminal::plain(60)
+        };
+        let mut out = Vec::new();
+        warnings_at(&mut out, &term, std::slice::from_ref(&w), Units::Km).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\u{1b}["), "{text}");
+        assert!(
+            text.lines().all(|l| textwrap::core::display_width(l) <= 60),
+            "{text}"
+        );
+        assert!(text.contains("do:  Keep the next runs"), "{text}");
     }
 }

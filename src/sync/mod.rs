@@ -144,9 +144,16 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(wall_clock: DateTime<Utc>) -> Clock {
+        // The one clock read outside the entry point: a monotonic start, so that a long sync
+        // follows the rate-limit windows without reading the wall clock again.
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "monotonic time since the entry point's wall-clock reading"
+        )]
+        let since = std::time::Instant::now();
         Clock {
             start: wall_clock,
-            since: std::time::Instant::now(),
+            since,
         }
     }
 
@@ -386,7 +393,8 @@ fn store_new(
                 report.descent_estimated += 1;
             }
         }
-        Stored::Duplicate(_) => report.duplicates += 1,
+        // A run the runner deleted stays deleted; it is counted with the runs already there.
+        Stored::Duplicate(_) | Stored::Deleted(_) => report.duplicates += 1,
     }
     Ok(())
 }
@@ -460,7 +468,7 @@ fn finish(report: &mut SyncReport, outcome: Result<(), SyncError>) {
 }
 
 fn http_client(config: &Config) -> Result<http::Http, SyncError> {
-    let timeout = std::time::Duration::from_secs_f64(config.sync.timeout_s.clamp(0.1, 600.0));
+    let timeout = config.sync.timeout();
     let delay = std::time::Duration::from_millis(config.sync.retry_delay_ms);
     http::Http::new(timeout, config.sync.tries, delay)
 }

@@ -534,13 +534,15 @@ pub fn redirect_from_query(query: &str, state: Option<&str>) -> Result<Redirect,
         .into_owned()
         .collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    if let Some(error) = get("error") {
-        return Err(SyncError::Denied(error));
-    }
+    // The state comes first: a request without the right one is not Strava's answer, whatever
+    // else it says.
     if let Some(expected) = state {
         if get("state").as_deref() != Some(expected) {
             return Err(SyncError::StateMismatch);
         }
+    }
+    if let Some(error) = get("error") {
+        return Err(SyncError::Denied(error));
     }
     let code = get("code")
         .filter(|c| !c.is_empty())
@@ -552,7 +554,8 @@ pub fn redirect_from_query(query: &str, state: Option<&str>) -> Result<Redirect,
 }
 
 /// Waits for the browser's redirect on `listener` (bound to 127.0.0.1) and answers it with a
-/// short page. Other requests (a favicon) get a 404; at most 50 connections, until `deadline`.
+/// short page. Only a request with the right `state` ends the wait; others (a favicon, another
+/// local program's request) get a 404 or a 400; at most 50 connections, until `timeout`.
 pub async fn catch_redirect(
     listener: tokio::net::TcpListener,
     state: &str,
@@ -586,6 +589,10 @@ pub async fn catch_redirect(
                 .filter(|q| q.contains("code=") || q.contains("error="))
                 .map(|q| redirect_from_query(q, Some(state)));
             let (status, page) = match &result {
+                Some(Err(SyncError::StateMismatch)) => (
+                    "400 Bad Request",
+                    "This is not the answer kneeguard is waiting for.",
+                ),
                 Some(Ok(_)) => (
                     "200 OK",
                     "kneeguard is connected to Strava. You can close this tab.",
@@ -603,8 +610,9 @@ pub async fn catch_redirect(
             );
             let _ = socket.write_all(response.as_bytes()).await;
             let _ = socket.shutdown().await;
-            if let Some(result) = result {
-                return result;
+            match result {
+                Some(Err(SyncError::StateMismatch)) | None => {}
+                Some(result) => return result,
             }
         }
         Err(SyncError::AuthTimeout)
@@ -664,6 +672,10 @@ mod tests {
             Err(SyncError::StateMismatch)
         ));
         assert!(matches!(
+            redirect_from_query("state=forged&error=access_denied", Some("s1")),
+            Err(SyncError::StateMismatch)
+        ));
+        assert!(matches!(
             redirect_from_query("state=s1&error=access_denied", Some("s1")),
             Err(SyncError::Denied(_))
         ));
@@ -696,5 +708,45 @@ mod tests {
             "{u}"
         );
         assert!(!u.contains("client_secret"));
+    }
+
+    #[test]
+    fn only_the_right_state_ends_the_login() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let catcher = tokio::spawn(catch_redirect(listener, "s1", Duration::from_secs(20)));
+            let get = |target: &'static str| async move {
+                let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .unwrap();
+                let request = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                socket.write_all(request.as_bytes()).await.unwrap();
+                let mut answer = String::new();
+                socket.read_to_string(&mut answer).await.unwrap();
+                answer
+            };
+            // Another local program's requests: no state, a wrong one, a forged denial.
+            assert!(get("/?error=access_denied")
+                .await
+                .starts_with("HTTP/1.1 400"));
+            assert!(get("/?state=nope&code=stolen")
+                .await
+                .starts_with("HTTP/1.1 400"));
+            assert!(get("/favicon.ico").await.starts_with("HTTP/1.1 404"));
+            assert!(!catcher.is_finished());
+            assert!(get("/?state=s1&code=good&scope=read")
+                .await
+                .starts_with("HTTP/1.1 200"));
+            let redirect = catcher.await.unwrap().unwrap();
+            assert_eq!(redirect.code, "good");
+        });
     }
 }

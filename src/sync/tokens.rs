@@ -1,7 +1,9 @@
 //! The Strava token file: JSON, mode 0600, replaced atomically (a temporary file in the same
 //! folder, fsync, rename, fsync of the folder), so a crash leaves the old or the new tokens,
 //! never half a file. Strava invalidates a refresh token the moment it hands out a new one, so
-//! a refreshed token is written here before it is used.
+//! a refreshed token is written here before it is used. A token file others can read is
+//! refused, as ssh refuses such a key, and so is a token path that is a symbolic link: the
+//! rename would replace the link by a regular file, silently.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -59,20 +61,75 @@ pub enum TokenError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "the Strava token file {path} can be read by other users (mode {mode:03o}), so its \
+         tokens may have leaked: run `chmod 600 {path}`, and `kneeguard auth logout` then \
+         `kneeguard auth strava` if others use this machine"
+    )]
+    Exposed { path: PathBuf, mode: u32 },
+    #[error(
+        "the Strava token path {path} is a symbolic link; kneeguard reads and writes tokens only \
+         in a regular file: set [strava] token_file to the file the link points to"
+    )]
+    Symlink { path: PathBuf },
+}
+
+/// Refuses a token path that is a symbolic link; `false` when nothing is there.
+fn check_path(path: &Path) -> Result<bool, TokenError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(TokenError::Symlink {
+            path: path.to_path_buf(),
+        }),
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(source) => Err(TokenError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Refuses a token file the group or others can read or write.
+#[cfg(unix)]
+fn check_private(path: &Path, file: &std::fs::File) -> Result<(), TokenError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = file
+        .metadata()
+        .map_err(|source| TokenError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(TokenError::Exposed {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path, _file: &std::fs::File) -> Result<(), TokenError> {
+    Ok(())
 }
 
 /// The tokens in `path`, or `None` when there is no file.
 pub fn load(path: &Path) -> Result<Option<StravaTokens>, TokenError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(TokenError::Read {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
+    use std::io::Read;
+    if !check_path(path)? {
+        return Ok(None);
+    }
+    let read_err = |source| TokenError::Read {
+        path: path.to_path_buf(),
+        source,
     };
+    let mut file = open_no_follow(path).map_err(read_err)?;
+    check_private(path, &file)?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(read_err)?;
     serde_json::from_str(&text)
         .map(Some)
         .map_err(|e| TokenError::Damaged {
@@ -81,12 +138,22 @@ pub fn load(path: &Path) -> Result<Option<StravaTokens>, TokenError> {
         })
 }
 
+/// Opens `path` for reading, refusing a symbolic link put there since it was checked.
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, 0o400_000); // O_NOFOLLOW
+    options.open(path)
+}
+
 /// Writes `tokens` to `path` atomically with mode 0600, creating the folder if needed.
 pub fn save(path: &Path, tokens: &StravaTokens) -> Result<(), TokenError> {
     let err = |source: std::io::Error| TokenError::Write {
         path: path.to_path_buf(),
         source,
     };
+    check_path(path)?;
     let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
         Some(d) => d.to_path_buf(),
         None => PathBuf::from("."),
@@ -108,8 +175,10 @@ pub fn save(path: &Path, tokens: &StravaTokens) -> Result<(), TokenError> {
     Ok(())
 }
 
-/// Deletes the token file; `false` when there was none.
+/// Deletes the token file; `false` when there was none. A symbolic link is refused, not
+/// followed or removed.
 pub fn remove(path: &Path) -> Result<bool, TokenError> {
+    check_path(path)?;
     match std::fs::remove_file(path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -192,6 +261,40 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         save(&path, &tokens("r1")).unwrap();
         assert_eq!(mode(&path), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_readable_token_file_and_a_symlink_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        save(&path, &tokens("r1")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = load(&path).unwrap_err();
+        assert!(
+            matches!(err, TokenError::Exposed { mode: 0o644, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("chmod 600"), "{err}");
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        assert!(matches!(
+            load(&link).unwrap_err(),
+            TokenError::Symlink { .. }
+        ));
+        assert!(matches!(
+            save(&link, &tokens("r2")).unwrap_err(),
+            TokenError::Symlink { .. }
+        ));
+        assert!(matches!(
+            remove(&link).unwrap_err(),
+            TokenError::Symlink { .. }
+        ));
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 
     #[test]

@@ -5,20 +5,12 @@ use crate::common::Env;
 #[test]
 fn manual_sessions_are_listed_with_their_numbers() {
     let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
+    env.run_on(
         "2026-11-20",
-        "--time",
-        "07:30",
-        "--km",
         "8",
-        "--minutes",
         "46",
-        "--descent",
-        "40",
-    ]);
+        &["--time", "07:30", "--descent", "40"],
+    );
     env.ok(&[
         "add",
         "cross",
@@ -148,7 +140,7 @@ fn bad_values_are_refused_and_change_nothing() {
         ),
         (
             &["add", "run", "--km", "50", "--minutes", "10"],
-            "faster than any human",
+            "faster than the world record",
         ),
         (
             &["add", "cross", "--kind", "trampoline", "--minutes", "30"],
@@ -193,4 +185,53 @@ fn a_time_later_today_is_refused() {
         "--time",
         "07:00",
     ]);
+}
+
+#[test]
+fn a_session_today_without_a_time_starts_now() {
+    let env = Env::new();
+    let before = chrono::Utc::now().timestamp();
+    let out = env
+        .cmd()
+        .env_remove("KNEEGUARD_TODAY")
+        .args([
+            "add",
+            "run",
+            "--km",
+            "5",
+            "--minutes",
+            "30",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let after = chrono::Utc::now().timestamp();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339(record["start"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    // The record keeps whole seconds.
+    assert!(
+        (before - 1..=after).contains(&start),
+        "{before} <= {start} <= {after}"
+    );
+}
+
+#[test]
+fn huge_numbers_are_echoed_briefly() {
+    let env = Env::new();
+    for (flag, value) in [("--km", "1e308"), ("--minutes", "1e308")] {
+        let mut args = vec!["add", "run", "--km", "5", "--minutes", "30"];
+        let at = args.iter().position(|a| *a == flag).unwrap();
+        args[at + 1] = value;
+        let (_, stderr) = env.fails(2, &args);
+        assert!(stderr.contains("1.000e308"), "{stderr}");
+        assert!(stderr.len() < 240, "{} characters: {stderr}", stderr.len());
+    }
 }

@@ -19,6 +19,10 @@ fn help_shows_examples_for_every_command() {
 #[test]
 fn an_empty_database_says_how_to_start() {
     let env = Env::new();
+    let (_, stderr) = env.fails(2, &["activities"]);
+    assert!(stderr.contains("no database at"), "{stderr}");
+    env.ok(&["add", "run", "--km", "5", "--minutes", "30"]);
+    env.ok(&["activities", "delete", "1"]);
     let out = env.ok(&["activities"]);
     assert!(out.contains("kneeguard import"), "{out}");
     assert_eq!(env.activities().len(), 0);
@@ -27,22 +31,8 @@ fn an_empty_database_says_how_to_start() {
 #[test]
 fn the_database_defaults_to_the_xdg_data_directory() {
     let env = Env::new();
-    let out = env
-        .cmd()
-        .env_remove("KNEEGUARD_DB")
-        .args(["add", "run", "--km", "5", "--minutes", "30"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(env
-        .dir
-        .path()
-        .join("home/.local/share/kneeguard/kneeguard.sqlite")
-        .exists());
+    let db = env.at_default_location(&["add", "run", "--km", "5", "--minutes", "30"]);
+    assert!(db.exists());
 }
 
 #[test]

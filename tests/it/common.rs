@@ -99,3 +99,90 @@ pub fn shared_data() -> Option<PathBuf> {
     );
     None
 }
+
+impl Env {
+    /// Runs with `args` at a terminal width of `columns`, expects exit 0, checks that no line
+    /// is wider than `columns`, returns stdout.
+    pub fn at_width(&self, columns: usize, args: &[&str]) -> String {
+        let out = self
+            .cmd()
+            .env("COLUMNS", columns.to_string())
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "kneeguard {args:?} failed:\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).expect("utf-8 output");
+        assert_fits(&text, columns);
+        text
+    }
+
+    /// The activity ids in the database, from `activities --format json`.
+    pub fn activity_ids(&self) -> Vec<i64> {
+        self.activities()
+            .iter()
+            .map(|a| a["id"].as_i64().expect("id"))
+            .collect()
+    }
+}
+
+/// Asserts that no line of `text` is wider than `columns` characters.
+pub fn assert_fits(text: &str, columns: usize) {
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= columns,
+            "a line of {} characters at {columns} columns:\n{line}\n\nin:\n{text}",
+            line.chars().count()
+        );
+    }
+}
+
+/// The file's permission bits.
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+impl Env {
+    /// `add run --date DATE --km KM --minutes MINUTES` and any `more` arguments; stdout.
+    pub fn run_on(&self, date: &str, km: &str, minutes: &str, more: &[&str]) -> String {
+        let args = [
+            "add",
+            "run",
+            "--date",
+            date,
+            "--km",
+            km,
+            "--minutes",
+            minutes,
+        ];
+        self.ok(&[&args[..], more].concat())
+    }
+
+    /// Runs `args` with the database at its default location (no `--db`, no `KNEEGUARD_DB`),
+    /// expects exit 0; returns that location.
+    pub fn at_default_location(&self, args: &[&str]) -> PathBuf {
+        let out = self
+            .cmd()
+            .env_remove("KNEEGUARD_DB")
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.dir
+            .path()
+            .join("home/.local/share/kneeguard/kneeguard.sqlite")
+    }
+}

@@ -184,6 +184,12 @@ fn weeks_table_fits_80_columns_and_speaks_miles() {
 #[test]
 fn with_no_data_weeks_and_check_say_how_to_start() {
     let env = Env::new();
+    // No database yet: an error that says how to start, and no database is created.
+    let (_, stderr) = env.fails(2, &["check"]);
+    assert!(stderr.contains("kneeguard import"), "{stderr}");
+    // A database without activities.
+    env.ok(&["add", "run", "--km", "5", "--minutes", "30"]);
+    env.ok(&["activities", "delete", "1"]);
     assert!(env.ok(&["check"]).contains("kneeguard import"));
     assert!(env.ok(&["weeks"]).contains("kneeguard import"));
     assert_eq!(json(&env, &["check"]).as_array().unwrap().len(), 0);

@@ -180,3 +180,80 @@ fn red_pain_and_swelling_say_what_to_do() {
     let out = env.ok(&["pain", "add", "3", "--when", "daily", "--swelling"]);
     assert!(out.contains("physiotherapist"), "{out}");
 }
+
+#[test]
+fn a_rating_links_only_to_the_run_of_its_moment() {
+    let env = Env::new();
+    env.run_on("2026-10-06", "8", "48", &[]);
+    let id = env.activity_ids()[0].to_string();
+    // A morning rating on 10-01 is about 09-30's run: there is none, so no link...
+    let early = json(
+        &env,
+        &[
+            "pain",
+            "add",
+            "2",
+            "--when",
+            "morning",
+            "--date",
+            "2026-10-01",
+        ],
+    );
+    assert_eq!(early["activity_id"], Value::Null);
+    // ...and the run of 10-06 cannot be forced onto it.
+    let (_, stderr) = env.fails(
+        2,
+        &[
+            "pain",
+            "add",
+            "2",
+            "--when",
+            "morning",
+            "--date",
+            "2026-10-01",
+            "--run",
+            &id,
+        ],
+    );
+    assert!(
+        stderr.contains("is on 2026-10-06") && stderr.contains("2026-09-30"),
+        "{stderr}"
+    );
+    let next_morning = json(
+        &env,
+        &[
+            "pain",
+            "add",
+            "2",
+            "--when",
+            "morning",
+            "--date",
+            "2026-10-07",
+            "--run",
+            &id,
+        ],
+    );
+    assert_eq!(next_morning["activity_id"].as_i64(), id.parse().ok());
+    let entry = early["id"].to_string();
+    let (_, stderr) = env.fails(2, &["pain", "edit", &entry, "--run", &id]);
+    assert!(stderr.contains("2026-10-06"), "{stderr}");
+}
+
+#[test]
+fn dates_before_1990_are_refused() {
+    let env = Env::new();
+    let (_, stderr) = env.fails(2, &["pain", "add", "2", "--date", "1989-12-31"]);
+    assert!(stderr.contains("before 1990-01-01"), "{stderr}");
+    let entry = json(&env, &["pain", "add", "2", "--date", "2026-11-01"]);
+    let (_, stderr) = env.fails(
+        2,
+        &[
+            "pain",
+            "edit",
+            &entry["id"].to_string(),
+            "--date",
+            "1066-10-14",
+        ],
+    );
+    assert!(stderr.contains("before 1990-01-01"), "{stderr}");
+}

@@ -528,6 +528,12 @@ fn miles_speak_miles_everywhere() {
 #[test]
 fn an_empty_database_says_what_to_do() {
     let env = Env::new();
+    let (_, err) = env.fails(2, &["status"]);
+    assert!(err.contains("no database at") && err.contains("kneeguard import"), "{err}");
+    // An empty database: nothing imported yet.
+    let empty = env.dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    env.ok(&["import", empty.to_str().unwrap()]);
     let text = env.ok(&["status"]);
     assert!(text.contains("no pain logged yet"), "{text}");
     assert!(!text.contains("knee zone GREEN"), "{text}");
