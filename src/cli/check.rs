@@ -116,7 +116,7 @@ pub fn run(
                     "No load warnings {period}. Keep listening to the knee: log pain with each run."
                 )?;
             } else {
-                render::warnings(out, &warnings, settings.units)?;
+                render::warnings_at(out, &ctx.term, &warnings, settings.units)?;
             }
         }
     }

@@ -6,14 +6,13 @@ use crate::core::guidance::Guidance;
 use crate::core::plan::{DayNote, DayStatus, WeekPlan};
 use crate::core::threshold::{Estimate, Outcome};
 use crate::db::Store;
-use crate::render::{self, ics, views, words, OutputFormat};
+use crate::render::{self, ics, views, words, OutputFormat, Terminal};
 use crate::settings::Units;
 use anyhow::Context as _;
 use chrono::{Duration, NaiveDate};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
-use tabled::settings::{object::Columns, Width};
 use tabled::Tabled;
 
 /// Plan the days ahead below your pain threshold.
@@ -92,7 +91,7 @@ pub fn run(
             render::json(out, &view)?
         }
         OutputFormat::Csv => write_csv(out, &shown, units)?,
-        OutputFormat::Table => write_text(out, &g, &shown, units)?,
+        OutputFormat::Table => write_text(out, &g, &shown, &ctx.term, units)?,
     }
     if let (Some(path), OutputFormat::Table) = (&args.ics, ctx.format) {
         writeln!(out, "Calendar written to {}.", path.display())?;
@@ -139,23 +138,24 @@ pub fn write_text(
     out: &mut dyn Write,
     g: &Guidance,
     weeks: &[&WeekPlan],
+    term: &Terminal,
     units: Units,
 ) -> anyhow::Result<()> {
     for (k, w) in weeks.iter().enumerate() {
         if k > 0 {
             writeln!(out)?;
         }
-        write_week(out, g, w, units)?;
+        write_week(out, g, w, term, units)?;
     }
     writeln!(out, "\nYour thresholds (from your runs and pain log):")?;
     for (name, e) in super::status::names(g) {
-        render::write_wrapped(
+        term.wrap(
             out,
             &format!("  {name:<19} "),
             &words::estimate_note(e, units),
         )?;
         if let Some(line) = evidence_line(e, units) {
-            render::write_wrapped(out, &format!("  {:<19} ", ""), &line)?;
+            term.wrap(out, &format!("  {:<19} ", ""), &line)?;
         }
     }
     if let Some(day) = weeks
@@ -169,28 +169,37 @@ pub fn write_text(
             crate::core::plan::strength::ROUTINE_MINUTES
         )?;
         for e in &day.exercises {
-            render::write_wrapped(out, "  - ", &render::exercise(e))?;
+            term.wrap(out, "  - ", &render::exercise(e))?;
         }
     }
     writeln!(out)?;
-    render::write_wrapped(out, "", words::DISCLAIMER)?;
+    term.wrap(out, "", words::DISCLAIMER)?;
     Ok(())
 }
 
-fn write_week(out: &mut dyn Write, g: &Guidance, w: &WeekPlan, units: Units) -> anyhow::Result<()> {
+fn write_week(
+    out: &mut dyn Write,
+    g: &Guidance,
+    w: &WeekPlan,
+    term: &Terminal,
+    units: Units,
+) -> anyhow::Result<()> {
     let end = w.week_start + Duration::days(6);
     let which = if w.week_start == g.this_week().week_start {
         "This week"
     } else {
         "Next week"
     };
-    writeln!(
+    term.wrap(
         out,
-        "{which}, {} - {}: knee zone {}, {}",
-        w.week_start.format("%a %d %b"),
-        end.format("%a %d %b %Y"),
-        g.zone.zone.as_str().to_uppercase(),
-        super::status::mode_words(g)
+        "",
+        &format!(
+            "{which}, {} - {}: knee zone {}, {}",
+            w.week_start.format("%a %d %b"),
+            end.format("%a %d %b %Y"),
+            term.zone(g.zone.zone, &g.zone.zone.as_str().to_uppercase()),
+            super::status::mode_words(g)
+        ),
     )?;
     #[derive(Tabled)]
     struct Row {
@@ -201,9 +210,15 @@ fn write_week(out: &mut dyn Write, g: &Guidance, w: &WeekPlan, units: Units) -> 
         #[tabled(rename = "Notes")]
         notes: String,
     }
+    // Day (6) and the table's borders (10) take 16 columns; the session gets about two fifths of
+    // the rest and the notes the remainder, each wrapped at words: nothing is cut off.
+    let room = term.width.saturating_sub(16).max(30);
+    let session_width = (room * 2 / 5).max(16);
+    let notes_width = room - session_width;
+    let fill = |text: String, width: usize| textwrap::fill(&text, width);
     let rows = w.days.iter().map(|d| {
         let done = d.status == DayStatus::Done;
-        Row {
+        let row = Row {
             day: d.date.format("%a %d").to_string(),
             session: if done {
                 format!("done: {}", words::session(d, units))
@@ -221,16 +236,16 @@ fn write_week(out: &mut dyn Write, g: &Guidance, w: &WeekPlan, units: Units) -> 
                     .collect::<Vec<_>>()
                     .join("; ")
             },
+        };
+        Row {
+            session: fill(row.session, session_width),
+            notes: fill(row.notes, notes_width),
+            ..row
         }
     });
-    let mut table = tabled::Table::new(rows);
-    table
-        .with(tabled::settings::Style::sharp())
-        .modify(Columns::one(1), Width::wrap(32).keep_words(true))
-        .modify(Columns::one(2), Width::wrap(32).keep_words(true));
-    writeln!(out, "{table}")?;
+    writeln!(out, "{}", term.table(rows, &[]))?;
     let t = &w.totals;
-    render::write_wrapped(
+    term.wrap(
         out,
         "",
         &format!(
@@ -249,7 +264,7 @@ fn write_week(out: &mut dyn Write, g: &Guidance, w: &WeekPlan, units: Units) -> 
     )?;
     writeln!(out, "Why:")?;
     for r in views::week_reasons(g, w, units) {
-        render::write_wrapped(out, "  - ", &r)?;
+        term.wrap(out, "  - ", &r)?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::core::recovery::{Recovery, PHASES};
 use crate::core::threshold::Estimate;
 use crate::core::warnings::Severity;
 use crate::db::Store;
-use crate::render::{self, views, words, OutputFormat};
+use crate::render::{self, views, words, OutputFormat, Terminal};
 use crate::settings::Units;
 use clap::Args;
 use std::io::Write;
@@ -37,7 +37,7 @@ pub fn run(
         OutputFormat::Csv => anyhow::bail!(
             "`status` has nested data that does not fit CSV: use --format json (or table)"
         ),
-        OutputFormat::Table => write_text(out, &g, ctx.settings.units, stored == 0)?,
+        OutputFormat::Table => write_text(out, &g, &ctx.term, ctx.settings.units, stored == 0)?,
     }
     Ok(super::exit::OK)
 }
@@ -58,39 +58,53 @@ pub fn mode_words(g: &Guidance) -> String {
     }
 }
 
-fn write_text(out: &mut dyn Write, g: &Guidance, units: Units, empty: bool) -> anyhow::Result<()> {
+fn write_text(
+    out: &mut dyn Write,
+    g: &Guidance,
+    term: &Terminal,
+    units: Units,
+    empty: bool,
+) -> anyhow::Result<()> {
     let zone = match g.zone.data {
         crate::core::zone::PainData::None => "no pain logged yet".to_string(),
-        crate::core::zone::PainData::Some => g.zone.zone.as_str().to_uppercase(),
+        crate::core::zone::PainData::Some => {
+            term.zone(g.zone.zone, &g.zone.zone.as_str().to_uppercase())
+        }
     };
     writeln!(out, "{}: knee zone {zone}", g.today.format("%A %d %B %Y"))?;
     for r in &g.zone.reasons {
-        render::write_wrapped(out, "  ", &words::zone_reason(r, units))?;
+        term.wrap(out, "  ", &words::zone_reason(r, units))?;
     }
     if let Some(p) = &g.zone.latest {
-        writeln!(
+        term.wrap(
             out,
-            "Latest pain: {}/10 {} on {}{}.",
-            p.score,
-            p.when.as_str(),
-            p.date,
-            if p.swelling { ", with swelling" } else { "" }
+            "",
+            &format!(
+                "Latest pain: {}/10 {} on {}{}.",
+                p.score,
+                p.when.as_str(),
+                p.date,
+                if p.swelling { ", with swelling" } else { "" }
+            ),
         )?;
     } else {
-        writeln!(
+        term.wrap(
             out,
-            "No pain logged yet: after each run, `kneeguard pain add SCORE --when after`."
+            "",
+            "No pain logged yet: after each run, `kneeguard pain add SCORE --when after`.",
         )?;
     }
-    writeln!(out, "Days ahead: {}.", mode_words(g))?;
+    term.wrap(out, "", &format!("Days ahead: {}.", mode_words(g)))?;
     if empty {
-        writeln!(
+        writeln!(out)?;
+        term.wrap(
             out,
-            "\nNo activities yet: `kneeguard import PATH` (FIT, GPX, TCX, or a Strava/Garmin export)."
+            "",
+            "No activities yet: `kneeguard import PATH` (FIT, GPX, TCX, or a Strava/Garmin export).",
         )?;
     }
-    write_thresholds(out, g, units)?;
-    write_warnings(out, g, units)?;
+    write_thresholds(out, g, term, units)?;
+    write_warnings(out, g, term, units)?;
     if let Some(next) = g.next_session() {
         let notes = words::day_notes(next, units);
         let text = format!(
@@ -103,31 +117,37 @@ fn write_text(out: &mut dyn Write, g: &Guidance, units: Units, empty: bool) -> a
             }
         );
         writeln!(out)?;
-        render::write_wrapped(
+        term.wrap(
             out,
             &format!("Next: {} — ", next.date.format("%a %d %b")),
             &text,
         )?;
     }
     if let Some(r) = &g.zone.referral {
-        render::write_wrapped(out, "", &words::referral(r.cause, r.weeks))?;
+        term.wrap(out, "", &words::referral(r.cause, r.weeks))?;
     }
-    writeln!(
+    term.wrap(
         out,
-        "The full plan: `kneeguard plan`. kneeguard is not medical advice."
+        "",
+        "The full plan: `kneeguard plan`. kneeguard is not medical advice.",
     )?;
     Ok(())
 }
 
-fn write_thresholds(out: &mut dyn Write, g: &Guidance, units: Units) -> anyhow::Result<()> {
+fn write_thresholds(
+    out: &mut dyn Write,
+    g: &Guidance,
+    term: &Terminal,
+    units: Units,
+) -> anyhow::Result<()> {
     writeln!(out, "\nThresholds (where pain starts):")?;
     for (name, e) in names(g) {
-        writeln!(
-            out,
-            "  {name:<19} {} ({})",
+        let text = format!(
+            "{} ({})",
             words::estimate_brief(e, units),
             render::confidence(e.confidence)
-        )?;
+        );
+        term.wrap(out, &format!("  {name:<19} "), &text)?;
     }
     Ok(())
 }
@@ -143,7 +163,12 @@ pub fn names(g: &Guidance) -> [(&'static str, &Estimate); 4] {
     ]
 }
 
-fn write_warnings(out: &mut dyn Write, g: &Guidance, units: Units) -> anyhow::Result<()> {
+fn write_warnings(
+    out: &mut dyn Write,
+    g: &Guidance,
+    term: &Terminal,
+    units: Units,
+) -> anyhow::Result<()> {
     let serious: Vec<_> = g
         .warnings
         .iter()
@@ -155,9 +180,15 @@ fn write_warnings(out: &mut dyn Write, g: &Guidance, units: Units) -> anyhow::Re
         writeln!(out, "\nWarnings today:")?;
     }
     for w in &serious {
-        render::write_wrapped(
+        term.wrap(
             out,
-            &format!("  {:<8}", w.severity.as_str().to_uppercase()),
+            &format!(
+                "  {}",
+                term.severity(
+                    w.severity,
+                    &format!("{:<8}", w.severity.as_str().to_uppercase())
+                )
+            ),
             &words::warning(w, units).message,
         )?;
     }

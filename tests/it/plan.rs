@@ -529,7 +529,10 @@ fn miles_speak_miles_everywhere() {
 fn an_empty_database_says_what_to_do() {
     let env = Env::new();
     let (_, err) = env.fails(2, &["status"]);
-    assert!(err.contains("no database at") && err.contains("kneeguard import"), "{err}");
+    assert!(
+        err.contains("no database at") && err.contains("kneeguard import"),
+        "{err}"
+    );
     // An empty database: nothing imported yet.
     let empty = env.dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
@@ -644,5 +647,28 @@ fn every_day_of_a_runner_who_follows_the_plan_status_and_plan_agree() {
         }
         env.today = (today + Duration::days(1)).to_string();
         env.ok(&["pain", "add", "0", "--when", "morning", "--time", "06:30"]);
+    }
+}
+
+#[test]
+fn status_plan_and_check_fit_60_and_80_columns() {
+    let env = Env::on("2026-11-26");
+    steady(&env);
+    env.ok(&[
+        "pain",
+        "add",
+        "4",
+        "--when",
+        "after",
+        "--date",
+        "2026-11-24",
+    ]);
+    for columns in [60, 80] {
+        for command in ["status", "plan", "check"] {
+            let text = env.at_width(columns, &[command]);
+            if columns == 60 {
+                insta::assert_snapshot!(format!("narrow-{command}-60"), text);
+            }
+        }
     }
 }
