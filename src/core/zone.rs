@@ -567,9 +567,14 @@ fn amber_episode(
         .map(|i| runs[i].id)
         .collect();
     if hurt.is_empty() {
-        // Pain logged on a rest day: the last run before it hurt.
+        // Pain logged on a rest day: the last run of the week before it hurt.
         let last = signals.iter().map(|s| s.entry.date).max().unwrap_or(arose);
-        hurt.extend(runs.iter().rev().find(|r| r.date <= last).map(|r| r.id));
+        hurt.extend(
+            runs.iter()
+                .rev()
+                .find(|r| r.date <= last && r.date >= shift(arose, -6))
+                .map(|r| r.id),
+        );
     }
     hurt.sort_unstable();
     hurt.dedup();
