@@ -6,6 +6,7 @@ mod add;
 mod cli;
 mod corpus;
 mod fake_strava;
+mod fit_oracle;
 mod import;
 mod load;
 mod pain;

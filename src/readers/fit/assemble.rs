@@ -7,7 +7,7 @@
 //! activity rebuilt from its records.
 
 use super::{corrupt, FitMessage, ReadError, RecordFields, SessionFields, Streamed, EXPORT_AGAIN};
-use super::{FileIdFields, DeviceTotals};
+use super::{DeviceTotals, FileIdFields};
 use crate::model::{AltitudeSource, ParsedActivity, Sample, Sport};
 use chrono::{DateTime, Utc};
 

@@ -139,9 +139,7 @@ fn record(message: &Message) -> RecordFields {
             Record::POSITION_LAT => lat = sint32(field),
             Record::POSITION_LONG => lon = sint32(field),
             Record::DISTANCE => record.distance_m = scaled(field, DISTANCE_SCALE, 0.0),
-            Record::ALTITUDE => {
-                record.altitude_m = scaled(field, ALTITUDE_SCALE, ALTITUDE_OFFSET)
-            }
+            Record::ALTITUDE => record.altitude_m = scaled(field, ALTITUDE_SCALE, ALTITUDE_OFFSET),
             Record::ENHANCED_ALTITUDE => {
                 record.enhanced_altitude_m = scaled(field, ALTITUDE_SCALE, ALTITUDE_OFFSET)
             }

@@ -76,9 +76,7 @@ fn assert_totals(totals: &DeviceTotals, manifest: [Option<f64>; 4], what: &str) 
     ];
     for (actual, expected, tolerance, name) in pairs {
         match expected {
-            Some(expected) => {
-                assert_close(actual, expected, tolerance, &format!("{what} {name}"))
-            }
+            Some(expected) => assert_close(actual, expected, tolerance, &format!("{what} {name}")),
             None => assert_eq!(actual, None, "{what} {name}"),
         }
     }
@@ -127,8 +125,8 @@ fn checksum_matches_the_header_checksums_devices_wrote() {
     // The same sum as the FIT SDK's nibble-table version.
     let nibble = |data: &[u8]| -> u16 {
         const T: [u16; 16] = [
-            0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00,
-            0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
+            0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
+            0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
         ];
         data.iter().fold(0u16, |crc, &b| {
             let low = (crc >> 4) ^ T[(crc & 0xF) as usize] ^ T[(b & 0xF) as usize];
@@ -283,7 +281,13 @@ fn records_with_invalid_markers() -> Vec<u8> {
         bytes.extend_from_slice(&compressed);
         bytes
     };
-    data.extend(record(1_000_000_000, u16::MAX, u32::MAX, i32::MAX, [0xFF; 3]));
+    data.extend(record(
+        1_000_000_000,
+        u16::MAX,
+        u32::MAX,
+        i32::MAX,
+        [0xFF; 3],
+    ));
     data.extend(record(1_000_000_001, 2_750, 12_345, 1 << 29, [0xFF; 3]));
     build_fit(&data)
 }
@@ -315,11 +319,17 @@ fn profile_scales_are_rustyfit_profile_scales() {
     use rustyfit::profile::lookup::field_reference;
     use rustyfit::profile::typedef::MesgNum;
     let scale = |mesg, field| field_reference(mesg, field).map(|f| (f.scale(), f.offset()));
-    assert_eq!(scale(MesgNum::RECORD, 5), Some((decode::DISTANCE_SCALE, 0.0)));
+    assert_eq!(
+        scale(MesgNum::RECORD, 5),
+        Some((decode::DISTANCE_SCALE, 0.0))
+    );
     let altitude = Some((decode::ALTITUDE_SCALE, decode::ALTITUDE_OFFSET));
     assert_eq!(scale(MesgNum::RECORD, 2), altitude);
     assert_eq!(scale(MesgNum::RECORD, 78), altitude);
-    assert_eq!(scale(MesgNum::SESSION, 9), Some((decode::DISTANCE_SCALE, 0.0)));
+    assert_eq!(
+        scale(MesgNum::SESSION, 9),
+        Some((decode::DISTANCE_SCALE, 0.0))
+    );
     assert_eq!(scale(MesgNum::SESSION, 7), Some((decode::TIME_SCALE, 0.0)));
     assert_eq!(scale(MesgNum::SESSION, 8), Some((decode::TIME_SCALE, 0.0)));
     assert_eq!(scale(MesgNum::SESSION, 22), Some((1.0, 0.0)));
@@ -501,9 +511,7 @@ fn chained_triathlon_gives_one_activity_per_session() {
         assert!(!activity.samples.is_empty());
         let start = activity.start.unwrap();
         let end = start
-            + chrono::Duration::milliseconds(
-                (activity.totals.elapsed_s.unwrap() * 1000.0) as i64,
-            );
+            + chrono::Duration::milliseconds((activity.totals.elapsed_s.unwrap() * 1000.0) as i64);
         for sample in &activity.samples {
             let t = sample.time.unwrap();
             assert!(
@@ -658,17 +666,13 @@ fn garbage_and_broken_headers_are_corrupt() {
     assert_eq!(corrupt_detail(read_checked(&[])), "the file is empty");
     assert!(corrupt_detail(read_checked(&[14, 0x10, 0, 0, 1])).contains("too short"));
     assert!(corrupt_detail(read_checked(&[200; 40])).contains("header size of 200"));
-    assert!(
-        corrupt_detail(read_checked(b"<gpx version=\"1.1\"></gpx>")).contains("header size")
-    );
+    assert!(corrupt_detail(read_checked(b"<gpx version=\"1.1\"></gpx>")).contains("header size"));
     let mut no_signature = fixture("Activity.fit");
     no_signature[8..12].copy_from_slice(b"FIT.");
     assert!(corrupt_detail(read_checked(&no_signature)).contains("signature"));
     let mut bad_header_crc = fixture("hrv-activity.fit");
     bad_header_crc[12] ^= 0x55;
-    assert!(
-        corrupt_detail(read_checked(&bad_header_crc)).starts_with("header checksum mismatch")
-    );
+    assert!(corrupt_detail(read_checked(&bad_header_crc)).starts_with("header checksum mismatch"));
     // A header that promises data that never came.
     let header_only = &fixture("hrv-activity.fit")[..14];
     let detail = corrupt_detail(read_checked(header_only));
