@@ -21,6 +21,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_activities.sql"),
     include_str!("migrations/0002_pain.sql"),
+    include_str!("migrations/0005_local_date_index.sql"),
 ];
 
 // Rows carry when they were written (`created_at`, `imported_at`) for bookkeeping only; SQLite
@@ -216,14 +217,38 @@ impl Store {
         activities: &[NewActivity],
         rule: MatchRule,
     ) -> Result<Vec<Stored>> {
+        let stored = self.store_file_each(content_hash, path, rule, |add| {
+            for activity in activities {
+                add(activity)?;
+            }
+            Ok(true)
+        })?;
+        Ok(stored.unwrap_or_default())
+    }
+
+    /// [`Store::store_file`] for activities handed over one at a time: `fill` calls `add` for
+    /// each (so a huge file never holds all of them at once) and returns whether to keep
+    /// them. When it returns `false` (the file turned out damaged) nothing is stored and the
+    /// result is `None`.
+    pub fn store_file_each(
+        &mut self,
+        content_hash: &str,
+        path: &str,
+        rule: MatchRule,
+        fill: impl FnOnce(&mut dyn FnMut(&NewActivity) -> Result<Stored>) -> Result<bool>,
+    ) -> Result<Option<Vec<Stored>>> {
         let tx = self.write_transaction()?;
-        let mut outcomes = Vec::with_capacity(activities.len());
-        for activity in activities {
+        let mut outcomes = Vec::new();
+        let keep = fill(&mut |activity| {
             let outcome = match find_same_run(&tx, activity, rule)? {
                 Some(id) => Stored::Duplicate(id),
                 None => Stored::New(insert(&tx, activity)?),
             };
             outcomes.push(outcome);
+            Ok(outcome)
+        })?;
+        if !keep {
+            return Ok(None);
         }
         let (outcome, activity_id) = match outcomes.first() {
             Some(Stored::New(id)) => ("imported", Some(*id)),
@@ -237,7 +262,7 @@ impl Store {
             params![content_hash, path, outcome, activity_id],
         )?;
         tx.commit()?;
-        Ok(outcomes)
+        Ok(Some(outcomes))
     }
 
     /// Records a file that holds no activity, so that a re-import skips it at once.
@@ -278,18 +303,15 @@ impl Store {
 
     /// The activities in the filter's local-date range, oldest first; undated ones last.
     pub fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, sport, start_ts, utc_offset_s, distance_m, moving_s, elapsed_s,
-                    ascent_m, descent_m, device_descent_m, name, note, device, source_kind, source,
-                    descent_estimated
-             FROM activities
-             WHERE (?1 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') >= ?1)
-               AND (?2 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') <= ?2)
-             ORDER BY start_ts IS NULL, start_ts, id",
-        )?;
-        let since = filter.since.map(|d| d.to_string());
-        let until = filter.until.map(|d| d.to_string());
-        let rows = stmt.query_map(params![since, until], activity_from_row)?;
+        // Without a range every row is wanted; with one, the local-date index finds the rows
+        // (undated activities have no local date and are never in a range).
+        let ranged = filter.since.is_some() || filter.until.is_some();
+        let mut stmt = self.conn.prepare_cached(&activities_sql(ranged))?;
+        let rows = if !ranged {
+            stmt.query_map([], activity_from_row)?
+        } else {
+            stmt.query_map(date_range(filter), activity_from_row)?
+        };
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -374,12 +396,9 @@ impl Store {
     /// The pain ratings in the filter's local-date range, oldest first.
     pub fn pain_entries(&self, filter: &ActivityFilter) -> Result<Vec<PainEntry>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "{PAIN_SELECT} WHERE (?1 IS NULL OR date >= ?1) AND (?2 IS NULL OR date <= ?2)
-             ORDER BY date, at_ts, id"
+            "{PAIN_SELECT} WHERE date BETWEEN ?1 AND ?2 ORDER BY date, at_ts, id"
         ))?;
-        let since = filter.since.map(|d| d.to_string());
-        let until = filter.until.map(|d| d.to_string());
-        let rows = stmt.query_map(params![since, until], pain_from_row)?;
+        let rows = stmt.query_map(date_range(filter), pain_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -591,6 +610,33 @@ fn insert(conn: &Connection, a: &NewActivity) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// The query of [`Store::activities`], with or without a local-date range (`?1`, `?2`).
+fn activities_sql(ranged: bool) -> String {
+    let range = if ranged {
+        "WHERE date(start_ts + utc_offset_s, 'unixepoch') BETWEEN ?1 AND ?2"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT id, sport, start_ts, utc_offset_s, distance_m, moving_s, elapsed_s, ascent_m,
+                descent_m, device_descent_m, name, note, device, source_kind, source,
+                descent_estimated
+         FROM activities {range}
+         ORDER BY start_ts IS NULL, start_ts, id"
+    )
+}
+
+/// A filter's dates as the bounds of a `BETWEEN` on `YYYY-MM-DD` text: an open end is the
+/// first or last day there is, so the bounds are plain values an index can use.
+fn date_range(filter: &ActivityFilter) -> [String; 2] {
+    let day =
+        |date: Option<NaiveDate>, open: &str| date.map_or(open.to_string(), |d| d.to_string());
+    [
+        day(filter.since, "0000-01-01"),
+        day(filter.until, "9999-12-31"),
+    ]
+}
+
 const PAIN_SELECT: &str = "SELECT id, at_ts, utc_offset_s, date, score, when_felt, side, swelling,
                                    note, activity_id FROM pain";
 
@@ -721,6 +767,83 @@ mod tests {
         };
         assert_eq!(store.activities(&on("2026-05-02")).unwrap().len(), 1);
         assert_eq!(store.activities(&on("2026-05-01")).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn open_ended_ranges_and_undated_activities() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.store_activity(&run(7, 5.0), None).unwrap();
+        let mut undated = run(9, 3.0);
+        undated.start = None;
+        store.store_activity(&undated, None).unwrap();
+        let range = |since: Option<&str>, until: Option<&str>| {
+            let filter = ActivityFilter {
+                since: since.map(|d| d.parse().unwrap()),
+                until: until.map(|d| d.parse().unwrap()),
+            };
+            store.activities(&filter).unwrap().len()
+        };
+        assert_eq!(range(None, None), 2, "every activity, undated ones too");
+        assert_eq!(range(Some("2026-05-01"), None), 1);
+        assert_eq!(range(Some("2026-05-02"), None), 0);
+        assert_eq!(range(None, Some("2026-05-01")), 1);
+        assert_eq!(range(None, Some("2026-04-30")), 0);
+    }
+
+    /// The plan SQLite chooses for a query of the store.
+    fn query_plan(store: &Store, sql: &str) -> String {
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = stmt
+            .query_map(["2026-01-01", "2026-01-07"], |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("; ")
+    }
+
+    #[test]
+    fn date_ranges_read_the_local_date_index() {
+        let store = Store::open_in_memory().unwrap();
+        let plan = query_plan(&store, &activities_sql(true));
+        assert!(
+            plan.contains("SEARCH activities USING INDEX activities_local_date"),
+            "{plan}"
+        );
+        let plan = query_plan(
+            &store,
+            &format!("{PAIN_SELECT} WHERE date BETWEEN ?1 AND ?2"),
+        );
+        assert!(plan.contains("SEARCH pain USING INDEX pain_date"), "{plan}");
+    }
+
+    #[test]
+    fn a_database_of_an_earlier_schema_migrates_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..2] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute(
+                "INSERT INTO activities (sport, start_ts, utc_offset_s, source_kind, source,
+                                         created_at)
+                 VALUES ('run', 1777615200, 7200, 'manual', 'add', '2026-05-01T06:00:00Z')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let day = ActivityFilter {
+            since: Some("2026-05-01".parse().unwrap()),
+            until: Some("2026-05-01".parse().unwrap()),
+        };
+        assert_eq!(store.activities(&day).unwrap().len(), 1);
+        let plan = query_plan(&store, &activities_sql(true));
+        assert!(plan.contains("USING INDEX activities_local_date"), "{plan}");
     }
 
     #[test]
