@@ -4,7 +4,9 @@
 //! on timing).
 //!
 //! Memory stays bounded whatever the size of the import: a few files wait for a worker, and at
-//! most [`MAX_WAITING`] read files wait to be stored.
+//! most [`MAX_WAITING`] read files wait to be stored. A huge FIT file is not given to a
+//! worker: once everything before it is stored, the store thread reads it while it stores it
+//! ([`Importer::stream`]).
 
 use super::{prepare, ImportOutcome, Importer, Input, Prepared, Triage};
 use crate::db::DbError;

@@ -287,38 +287,32 @@ fn same_sample(a: &Sample, b: &Sample) -> bool {
         && close(a.altitude_m, b.altitude_m, 1e-3)
 }
 
+/// A difference in words, unless the two are equal.
+fn compare<T: PartialEq + std::fmt::Debug>(out: &mut Vec<String>, what: &str, ours: T, oracle: T) {
+    if ours != oracle {
+        out.push(format!("{what}: {ours:?} vs fitparser {oracle:?}"));
+    }
+}
+
 /// The differences between two activities, in words.
 fn differences(ours: &ParsedActivity, oracle: &ParsedActivity) -> Vec<String> {
     let mut out = Vec::new();
+    let sport = |a: &ParsedActivity| (a.sport, a.sport_label.clone());
+    compare(&mut out, "sport", sport(ours), sport(oracle));
+    compare(&mut out, "start", ours.start, oracle.start);
+    compare(
+        &mut out,
+        "utc offset",
+        ours.utc_offset_s,
+        oracle.utc_offset_s,
+    );
+    let device = |a: &ParsedActivity| (a.device.clone(), a.altitude_source);
+    compare(&mut out, "device", device(ours), device(oracle));
     let mut check = |same: bool, what: &str, a: String, b: String| {
         if !same {
             out.push(format!("{what}: {a} vs fitparser {b}"));
         }
     };
-    check(
-        ours.sport == oracle.sport && ours.sport_label == oracle.sport_label,
-        "sport",
-        format!("{:?} {:?}", ours.sport, ours.sport_label),
-        format!("{:?} {:?}", oracle.sport, oracle.sport_label),
-    );
-    check(
-        ours.start == oracle.start,
-        "start",
-        format!("{:?}", ours.start),
-        format!("{:?}", oracle.start),
-    );
-    check(
-        ours.utc_offset_s == oracle.utc_offset_s,
-        "utc offset",
-        format!("{:?}", ours.utc_offset_s),
-        format!("{:?}", oracle.utc_offset_s),
-    );
-    check(
-        ours.device == oracle.device && ours.altitude_source == oracle.altitude_source,
-        "device",
-        format!("{:?} {:?}", ours.device, ours.altitude_source),
-        format!("{:?} {:?}", oracle.device, oracle.altitude_source),
-    );
     check(
         same_totals(&ours.totals, &oracle.totals),
         "device totals",
