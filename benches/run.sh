@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Process-level import benchmark: throughput (MB/s, files/s) and peak memory of the real
-# binary, against fitparser's streaming decode of the same files measured in the same run.
-#   bash benches/run.sh [COUNT]        (default 1000 files; needs python3 for the peak memory)
-# The in-process comparison is `cargo bench --bench import`.
+# Process-level import benchmark of the real binary: MB/s, files/s, peak memory and
+# instructions per input byte, each against fitparser's streaming decode of the same bytes
+# measured in the same run (`examples/fit_decode.rs`). One core is `taskset -c 0`.
+#   bash benches/run.sh [COUNT]    (default 1000 files; RUNS=5; needs python3, taskset and,
+#                                   for the instruction counts, valgrind)
+# Rows: the 1,000-file archive (examples/make_archive.rs) on one and two cores; the running FIT
+# files of ../shared/data; its GPX and TCX files on one core; one 50 MB chained FIT file (peak
+# memory must stay within its size + 32 MB). The in-process comparison is
+# `cargo bench --bench import`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-1000}
@@ -10,78 +15,138 @@ runs=${RUNS:-5}
 cargo build --release --quiet --bin kneeguard --example make_archive --example fit_decode
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-./target/release/examples/make_archive "$work/runs.zip" "$count"
+./target/release/examples/make_archive "$work/runs.zip" "$count" 2>/dev/null
+./target/release/examples/make_archive "$work/small.zip" 50 2>/dev/null
+./target/release/examples/make_archive --chained "$work/huge.fit" 50 2>/dev/null
 
 python3 - "$work" "$count" "$runs" <<'PY'
-import os, resource, statistics, subprocess, sys, time
+import csv, os, shutil, statistics, subprocess, sys, time, zipfile
 work, count, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-archive = os.path.join(work, "runs.zip")
-kg = "./target/release/kneeguard"
+kg = os.path.abspath("./target/release/kneeguard")
+decoder = os.path.abspath("./target/release/examples/fit_decode")
 env = dict(os.environ, KNEEGUARD_TODAY="2026-11-22")
+ONE, TWO = ["taskset", "-c", "0"], ["taskset", "-c", "0,1"]
 
-def measure(args, db):
-    """Wall time and peak RSS (MB) of one child process."""
-    if os.path.exists(db):
-        os.remove(db)
-    for ext in ("-wal", "-shm"):
+def fresh(db):
+    for ext in ("", "-wal", "-shm"):
         if os.path.exists(db + ext):
             os.remove(db + ext)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+def process(cmd, db=None):
+    """Wall time and peak RSS (MB) of one child process."""
+    if db:
+        fresh(db)
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
-        os.execve(kg, [kg, "--db", db, *args], env)
+        os.dup2(devnull, 2)
+        os.execvpe(cmd[0], cmd, env)
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
-        sys.exit(f"kneeguard {' '.join(args)} failed")
+        sys.exit(f"{' '.join(cmd)} failed")
     return wall, usage.ru_maxrss / 1024
 
-def decode_baseline():
-    out = subprocess.run(["./target/release/examples/fit_decode", archive],
-                         capture_output=True, text=True, check=True).stdout.split()
-    return int(out[0]), float(out[1])
+def decode(archive):
+    """fitparser's streaming decode of every FIT file of a zip, timed in-process, one core."""
+    out = subprocess.run(ONE + [decoder, archive], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[1])
 
-fit_bytes = None
-decode, imports, rss = [], [], []
-for i in range(runs):
-    fit_bytes, secs = decode_baseline()
-    decode.append(secs)
-    wall, peak = measure(["import", "--quiet", archive], os.path.join(work, "bench.sqlite"))
-    imports.append(wall)
-    rss.append(peak)
-mb = fit_bytes / 1e6
-d, w = statistics.median(decode), statistics.median(imports)
-print(f"archive: {count} FIT files, {mb:.1f} MB of FIT data; {runs} runs, medians")
-print(f"fitparser streaming decode : {mb / d:6.2f} MB/s")
-print(f"kneeguard import (process) : {mb / w:6.2f} MB/s, {count / w:6.0f} files/s, {w:.2f} s")
-print(f"import / decode speed      : {d / w * 100:5.1f} %")
-print(f"peak memory (max RSS)      : {statistics.median(rss):.1f} MB (max {max(rss):.1f})")
+def import_cmd(cores, path, db):
+    return cores + [kg, "--db", db, "import", "--quiet", path]
+
+def fit_bytes(archive):
+    with zipfile.ZipFile(archive) as z:
+        return sum(i.file_size for i in z.infolist()), len(z.infolist())
+
+rows = []
+def row(what, mb, files, walls, peaks, base=None):
+    w = statistics.median(walls)
+    rows.append((what, mb / w, files / w, statistics.median(peaks),
+                 None if base is None else base / w))
+
+db = os.path.join(work, "bench.sqlite")
+archive = os.path.join(work, "runs.zip")
+size, files = fit_bytes(archive)
+mb = size / 1e6
+decodes, one, two = [], [], []
+for _ in range(runs):
+    decodes.append(decode(archive))
+    one.append(process(import_cmd(ONE, archive, db), db))
+    two.append(process(import_cmd(TWO, archive, db), db))
+d = statistics.median(decodes)
+rows.append((f"fitparser streaming decode, {files} files", mb / d, files / d, None, 1.0))
+row(f"import, {files}-file archive, 1 core", mb, files,
+    [w for w, _ in one], [p for _, p in one], d)
+row(f"import, {files}-file archive, 2 cores", mb, files,
+    [w for w, _ in two], [p for _, p in two], d)
+two_vs_one = statistics.median(w for w, _ in one) / statistics.median(w for w, _ in two)
 
 corpus = os.path.join("..", "shared", "data")
 if os.path.isdir(corpus):
-    size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(corpus)
-               for f in fs if not f.endswith(".tsv"))
-    walls, peaks = [], []
-    for i in range(runs):
-        wall, peak = measure(["import", "--quiet", corpus], os.path.join(work, "corpus.sqlite"))
-        walls.append(wall); peaks.append(peak)
-    w = statistics.median(walls)
-    print(f"shared corpus ({size / 1e6:.1f} MB)  : {size / 1e6 / w:6.2f} MB/s, {w:.2f} s, "
-          f"peak {statistics.median(peaks):.1f} MB")
+    with open(os.path.join(corpus, "MANIFEST.tsv")) as f:
+        manifest = list(csv.DictReader(f, delimiter="\t"))
+    running = [r["file"] for r in manifest if r["format"] == "fit" and r["sport"] == "running"]
+    zpath = os.path.join(work, "running.zip")
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_STORED) as z:
+        for i, name in enumerate(running):
+            z.write(os.path.join(corpus, name), f"{i:03}-{os.path.basename(name)}")
+    size, files = fit_bytes(zpath)
+    decodes, imports = [], []
+    for _ in range(runs):
+        decodes.append(decode(zpath))
+        imports.append(process(import_cmd(ONE, zpath, db), db))
+    d = statistics.median(decodes)
+    rows.append((f"fitparser streaming decode, {files} corpus running FIT", size / 1e6 / d,
+                 files / d, None, 1.0))
+    row(f"import, {files} corpus running FIT files, 1 core", size / 1e6, files,
+        [w for w, _ in imports], [p for _, p in imports], d)
+    for kind in ("gpx", "tcx"):
+        folder = os.path.join(corpus, kind)
+        names = [os.path.join(dp, f) for dp, _, fs in os.walk(folder) for f in fs]
+        size = sum(os.path.getsize(n) for n in names)
+        walls = [process(import_cmd(ONE, folder, db), db) for _ in range(runs)]
+        row(f"import, {len(names)} corpus {kind.upper()} files, 1 core", size / 1e6,
+            len(names), [w for w, _ in walls], [p for _, p in walls])
 else:
-    print("shared corpus: ../shared/data not present, skipped")
+    print("../shared/data not present: the corpus rows are skipped")
+
+huge = os.path.join(work, "huge.fit")
+size = os.path.getsize(huge)
+walls = [process(import_cmd(TWO, huge, db), db) for _ in range(runs)]
+row(f"import, one chained FIT file of {size / 1e6:.0f} MB", size / 1e6, 1,
+    [w for w, _ in walls], [p for _, p in walls])
+huge_peak = max(p for _, p in walls)
+
+print(f"{runs} runs, medians; baseline: fitparser's streaming decode of the same bytes, "
+      "one core, in the same run")
+print(f"{'what':<52} {'MB/s':>7} {'files/s':>8} {'peak MB':>8} {'vs decode':>9}")
+for what, mbs, fps, peak, ratio in rows:
+    peak_text = "" if peak is None else f"{peak:.1f}"
+    ratio_text = "" if ratio is None else f"{ratio:.2f}x"
+    print(f"{what:<52} {mbs:7.1f} {fps:8.1f} {peak_text:>8} {ratio_text:>9}")
+print(f"two cores / one core on the archive: {two_vs_one:.2f}x "
+      f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+limit = size / 2**20 + 32
+print(f"chained file: peak {huge_peak:.1f} MiB, limit {limit:.1f} MiB (file + 32 MiB): "
+      + ("within" if huge_peak <= limit else "OVER"))
 PY
 
 # Instruction counts are repeatable on a busy machine: the same comparison under callgrind.
 if command -v valgrind >/dev/null 2>&1; then
-  ./target/release/examples/make_archive "$work/small.zip" 50 2>/dev/null
-  count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : //p'; }
-  base=$(count ./target/release/examples/fit_decode "$work/small.zip")
-  imp=$(count ./target/release/kneeguard --db "$work/cg.sqlite" import --quiet "$work/small.zip")
-  python3 -c "b,i=$base,$imp; print(f'instructions, 50 files: decode {b/1e6:.0f} M, import {i/1e6:.0f} M -> import at {b/i*100:.1f} % of decode speed')"
+  # `import` exits 1 when an input is damaged (the corpus has such files): not a failure here.
+  count() { { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null || true; } | sed -n 's/.*Collected : //p'; }
+  for zip in "$work/small.zip" "$work/running.zip"; do
+    [ -f "$zip" ] || continue
+    bytes=$(python3 -c "import zipfile,sys; print(sum(i.file_size for i in zipfile.ZipFile(sys.argv[1]).infolist()))" "$zip")
+    base=$(count ./target/release/examples/fit_decode "$zip")
+    rm -f "$work"/cg.sqlite*
+    imp=$(count ./target/release/kneeguard --db "$work/cg.sqlite" import --quiet "$zip")
+    python3 -c "b,i,n='$base $imp $bytes'.split(); b,i,n=int(b),int(i),int(n); print(f'instructions, $(basename "$zip") ({n/1e6:.1f} MB): fitparser decode {b/n:.0f} per byte, import (whole process) {i/n:.0f} per byte: {b/i:.2f}x fewer')"
+  done
 else
-  echo "valgrind not installed: instruction-count comparison skipped"
+  echo "valgrind not installed: instruction counts skipped"
 fi

@@ -1,19 +1,25 @@
-//! Writes a database with a generated ten-year running history (about 4,000 activities), for
-//! the `weeks`/`check` benchmark: `cargo run --release --example make_history -- OUT.sqlite`.
+//! Writes a database with a generated running history ending on 2026-11-20 — 30 years by
+//! default, about 12,500 activities and a pain rating after every long run — for the
+//! `weeks`/`status`/`plan` benchmark:
+//! `cargo run --release --example make_history -- OUT.sqlite [YEARS]`.
 
 use chrono::{Duration, TimeZone, Utc};
-use kneeguard::db::Store;
-use kneeguard::model::{NewActivity, SourceKind, Sport};
+use kneeguard::db::{Store, Stored};
+use kneeguard::model::{NewActivity, PainEntry, PainWhen, SourceKind, Sport};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args()
-        .nth(1)
-        .ok_or("usage: make_history OUT.sqlite")?;
+    let mut args = std::env::args().skip(1);
+    let out = args
+        .next()
+        .ok_or("usage: make_history OUT.sqlite [YEARS]")?;
+    let years: i64 = args.next().map_or(Ok(30), |y| y.parse())?;
     let mut store = Store::open(std::path::Path::new(&out))?;
-    let first = Utc.with_ymd_and_hms(2016, 11, 21, 6, 30, 0).unwrap();
-    let mut count = 0;
-    // Ten years, 8 sessions a week: five runs, two rides and a strength session.
-    let sessions = (0..3652i64).flat_map(|day| {
+    let days = years * 365 + years / 4;
+    let last = Utc.with_ymd_and_hms(2026, 11, 20, 6, 30, 0).unwrap();
+    let first = last - Duration::days(days);
+    let (mut activities, mut ratings) = (0, 0);
+    // 8 sessions a week: five runs, two rides and a strength session.
+    let sessions = (0..days).flat_map(|day| {
         let extra = (day % 7 == 2).then_some((day, 1));
         std::iter::once((day, 0)).chain(extra)
     });
@@ -34,9 +40,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         a.elapsed_s = a.moving_s;
         a.descent_m = Some(km * (5.0 + (day % 11) as f64 * 3.0));
         a.ascent_m = a.descent_m;
-        store.store_activity(&a, None)?;
-        count += 1;
+        let Stored::New(id) = store.store_activity(&a, None)? else {
+            continue;
+        };
+        activities += 1;
+        if day % 7 == 0 {
+            let at = start + Duration::hours(3);
+            store.insert_pain(&PainEntry {
+                id: 0,
+                at,
+                utc_offset_s: 3600,
+                date: (at + Duration::hours(1)).date_naive(),
+                score: (day % 4) as u8,
+                when: PainWhen::After,
+                side: None,
+                swelling: false,
+                note: None,
+                activity_id: Some(id),
+            })?;
+            ratings += 1;
+        }
     }
-    eprintln!("{out}: {count} activities");
+    eprintln!("{out}: {activities} activities and {ratings} pain ratings over {years} years");
     Ok(())
 }

@@ -38,38 +38,46 @@ const MAX_MOVING_GAP_S: f64 = 60.0;
 const MAX_GPS_SPEED_MPS: f64 = 60.0;
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
-/// Measures a parsed activity.
+/// Measures a parsed activity: one pass over the samples, each time read once.
 pub fn measure(activity: &ParsedActivity, settings: &DescentSettings) -> Measured {
-    let cumulative = cumulative_distance(&activity.samples);
-    let computed_distance_m = cumulative.iter().rev().find_map(|d| *d);
-    let elevation = descent::elevation(&activity.samples, activity.altitude_source, settings);
+    let samples = &activity.samples;
+    let elevation = descent::elevation(samples, activity.altitude_source, settings);
     let totals = &activity.totals;
+    let origin_ms = activity
+        .start
+        .or_else(|| samples.iter().find_map(|s| s.time))
+        .map(|t| t.timestamp_millis());
 
-    let elapsed_from_samples = elapsed_seconds(&activity.samples);
+    let mut distance = Cumulative::new(samples);
+    let mut moving = Moving::default();
+    let mut span: Option<(i64, i64)> = None;
+    let mut series = Vec::with_capacity(samples.len());
+    for sample in samples {
+        let t_ms = sample.time.map(|t| t.timestamp_millis());
+        let d = distance.step(sample, t_ms);
+        if let Some(t) = t_ms {
+            moving.step(t, d);
+            span = Some(span.map_or((t, t), |(first, _)| (first, t)));
+        }
+        series.push(SeriesPoint {
+            t_s: match (t_ms, origin_ms) {
+                (Some(t), Some(o)) => (t - o) as f32 / 1000.0,
+                _ => f32::NAN,
+            },
+            distance_m: d.map_or(f32::NAN, |d| d as f32),
+            altitude_m: sample.altitude_m.map_or(f32::NAN, |a| a as f32),
+        });
+    }
+    let computed_distance_m = distance.last;
+
+    let elapsed_from_samples = span.and_then(|(first, last)| positive(Some(seconds(last - first))));
     let elapsed_s = positive(totals.elapsed_s)
         .or(elapsed_from_samples)
         .or(positive(totals.timer_s))
         .unwrap_or(0.0);
     let moving_s = positive(totals.timer_s)
-        .or_else(|| moving_seconds(&activity.samples, &cumulative))
+        .or(moving.total())
         .unwrap_or(elapsed_s);
-
-    let origin = activity
-        .start
-        .or_else(|| activity.samples.iter().find_map(|s| s.time));
-    let series = activity
-        .samples
-        .iter()
-        .zip(&cumulative)
-        .map(|(s, d)| SeriesPoint {
-            t_s: match (s.time, origin) {
-                (Some(t), Some(o)) => (t - o).num_milliseconds() as f32 / 1000.0,
-                _ => f32::NAN,
-            },
-            distance_m: d.map_or(f32::NAN, |d| d as f32),
-            altitude_m: s.altitude_m.map_or(f32::NAN, |a| a as f32),
-        })
-        .collect();
 
     Measured {
         distance_m: totals
@@ -93,48 +101,63 @@ fn positive(value: Option<f64>) -> Option<f64> {
     value.filter(|v| v.is_finite() && *v > 0.0)
 }
 
+fn seconds(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
 /// Cumulative distance per sample: the device's own record distance when the file has it,
 /// else the great-circle sum of the positions. `None` before the first known value.
 pub fn cumulative_distance(samples: &[Sample]) -> Vec<Option<f64>> {
-    let device_points = samples.iter().filter(|s| s.distance_m.is_some()).count();
-    if device_points * 2 >= samples.len() && device_points > 0 {
-        // Device distance: carry the last value forward and never let it go backwards.
-        let mut best: Option<f64> = None;
-        return samples
-            .iter()
-            .map(|s| {
-                if let Some(d) = s.distance_m.filter(|d| d.is_finite() && *d >= 0.0) {
-                    best = Some(best.map_or(d, |b: f64| b.max(d)));
-                }
-                best
-            })
-            .collect();
-    }
-    let mut total = 0.0;
-    let mut previous: Option<&Sample> = None;
-    let mut seen = false;
+    let mut distance = Cumulative::new(samples);
     samples
         .iter()
-        .map(|s| {
-            let Some(position) = s.position else {
-                return seen.then_some(total);
-            };
-            if let Some(prev) = previous {
-                let step = haversine(prev.position.unwrap_or(position), position);
-                let dt = match (prev.time, s.time) {
-                    (Some(a), Some(b)) => Some((b - a).num_milliseconds() as f64 / 1000.0),
-                    _ => None,
-                };
-                let plausible = dt.is_none_or(|dt| dt <= 0.0 || step / dt <= MAX_GPS_SPEED_MPS);
-                if plausible || dt.is_some_and(|dt| dt > MAX_MOVING_GAP_S) {
-                    total += step;
-                }
-            }
-            previous = Some(s);
-            seen = true;
-            Some(total)
-        })
+        .map(|s| distance.step(s, s.time.map(|t| t.timestamp_millis())))
         .collect()
+}
+
+/// The running cumulative distance, a sample at a time.
+struct Cumulative {
+    /// The device's record distance (carried forward, never backwards), else the GPS sum.
+    device: bool,
+    /// The value at the last sample that had one.
+    last: Option<f64>,
+    /// GPS: the last position and its time.
+    previous: Option<((f64, f64), Option<i64>)>,
+}
+
+impl Cumulative {
+    fn new(samples: &[Sample]) -> Self {
+        let device_points = samples.iter().filter(|s| s.distance_m.is_some()).count();
+        Cumulative {
+            device: device_points > 0 && device_points * 2 >= samples.len(),
+            last: None,
+            previous: None,
+        }
+    }
+
+    fn step(&mut self, sample: &Sample, t_ms: Option<i64>) -> Option<f64> {
+        if self.device {
+            if let Some(d) = sample.distance_m.filter(|d| d.is_finite() && *d >= 0.0) {
+                self.last = Some(self.last.map_or(d, |best| best.max(d)));
+            }
+            return self.last;
+        }
+        let Some(position) = sample.position else {
+            return self.last;
+        };
+        let mut total = self.last.unwrap_or(0.0);
+        if let Some((previous, previous_ms)) = self.previous {
+            let step = haversine(previous, position);
+            let dt = previous_ms.zip(t_ms).map(|(a, b)| seconds(b - a));
+            let plausible = dt.is_none_or(|dt| dt <= 0.0 || step / dt <= MAX_GPS_SPEED_MPS);
+            if plausible || dt.is_some_and(|dt| dt > MAX_MOVING_GAP_S) {
+                total += step;
+            }
+        }
+        self.previous = Some((position, t_ms));
+        self.last = Some(total);
+        self.last
+    }
 }
 
 /// Great-circle distance in metres between two (lat, lon) points in degrees.
@@ -146,31 +169,33 @@ pub fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
 }
 
-fn elapsed_seconds(samples: &[Sample]) -> Option<f64> {
-    let first = samples.iter().find_map(|s| s.time)?;
-    let last = samples.iter().rev().find_map(|s| s.time)?;
-    positive(Some((last - first).num_milliseconds() as f64 / 1000.0))
+/// Time spent moving: the sum of sample intervals at walking speed or faster.
+#[derive(Default)]
+struct Moving {
+    seconds: f64,
+    /// Whether any two timed samples with a distance followed each other.
+    any: bool,
+    previous: Option<(i64, f64)>,
 }
 
-/// Time spent moving: the sum of sample intervals at walking speed or faster.
-fn moving_seconds(samples: &[Sample], cumulative: &[Option<f64>]) -> Option<f64> {
-    let mut moving = 0.0;
-    let mut any = false;
-    let mut previous: Option<(chrono::DateTime<chrono::Utc>, f64)> = None;
-    for (s, d) in samples.iter().zip(cumulative) {
-        let (Some(t), Some(d)) = (s.time, *d) else {
-            continue;
+impl Moving {
+    fn step(&mut self, t_ms: i64, distance: Option<f64>) {
+        let Some(d) = distance else {
+            return;
         };
-        if let Some((pt, pd)) = previous {
-            let dt = (t - pt).num_milliseconds() as f64 / 1000.0;
+        if let Some((pt, pd)) = self.previous {
+            let dt = seconds(t_ms - pt);
             if dt > 0.0 && dt <= MAX_MOVING_GAP_S && (d - pd) / dt >= MOVING_SPEED_MPS {
-                moving += dt;
+                self.seconds += dt;
             }
-            any = true;
+            self.any = true;
         }
-        previous = Some((t, d));
+        self.previous = Some((t_ms, d));
     }
-    any.then_some(moving)
+
+    fn total(&self) -> Option<f64> {
+        self.any.then_some(self.seconds)
+    }
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_pain.sql"),
     include_str!("migrations/0003_confirmed.sql"),
     include_str!("migrations/0004_deleted.sql"),
+    include_str!("migrations/0005_local_date_index.sql"),
 ];
 
 // Rows carry when they were written (`created_at`, `imported_at`) for bookkeeping only; SQLite
@@ -259,12 +260,33 @@ impl Store {
         activities: &[NewActivity],
         rule: MatchRule,
     ) -> Result<FileStored> {
+        let stored = self.store_file_each(content_hash, path, rule, |add| {
+            for activity in activities {
+                add(activity)?;
+            }
+            Ok(true)
+        })?;
+        Ok(stored.unwrap_or(FileStored::Stored(Vec::new())))
+    }
+
+    /// [`Store::store_file`] for activities handed over one at a time: `fill` calls `add` for
+    /// each (so a huge file never holds all of them at once) and returns whether to keep them.
+    /// Content seen before (by another process a moment ago, say) is not stored again; when
+    /// `fill` returns `false` (the file turned out damaged) nothing is stored and the result is
+    /// `None`.
+    pub fn store_file_each(
+        &mut self,
+        content_hash: &str,
+        path: &str,
+        rule: MatchRule,
+        fill: impl FnOnce(&mut dyn FnMut(&NewActivity) -> Result<Stored>) -> Result<bool>,
+    ) -> Result<Option<FileStored>> {
         let tx = self.write_transaction()?;
         if let Some(seen) = seen_in(&tx, content_hash)? {
-            return Ok(FileStored::SeenBefore(seen));
+            return Ok(Some(FileStored::SeenBefore(seen)));
         }
-        let mut outcomes = Vec::with_capacity(activities.len());
-        for activity in activities {
+        let mut outcomes = Vec::new();
+        let keep = fill(&mut |activity| {
             let outcome = match edit::deleted_match(&tx, activity, rule)? {
                 Some(old) => Stored::Deleted(old),
                 None => match find_same_run(&tx, activity, rule)? {
@@ -273,6 +295,10 @@ impl Store {
                 },
             };
             outcomes.push(outcome);
+            Ok(outcome)
+        })?;
+        if !keep {
+            return Ok(None);
         }
         let (outcome, activity_id) = match outcomes.first() {
             Some(Stored::New(id)) => ("imported", Some(*id)),
@@ -287,7 +313,7 @@ impl Store {
             params![content_hash, path, outcome, activity_id],
         )?;
         tx.commit()?;
-        Ok(FileStored::Stored(outcomes))
+        Ok(Some(FileStored::Stored(outcomes)))
     }
 
     /// Records a file that holds no activity, so that a re-import skips it at once; the record
@@ -337,21 +363,22 @@ impl Store {
         Ok(outcome)
     }
 
-    /// The activities in the filter's local-date range, oldest first; undated ones last.
+    /// The activities in the filter's local-date range, oldest first (by start, then id);
+    /// undated ones last.
     pub fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, sport, start_ts, utc_offset_s, distance_m, moving_s, elapsed_s,
-                    ascent_m, descent_m, device_descent_m, name, note, device, source_kind, source,
-                    descent_estimated, confirmed
-             FROM activities
-             WHERE (?1 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') >= ?1)
-               AND (?2 IS NULL OR date(start_ts + utc_offset_s, 'unixepoch') <= ?2)
-             ORDER BY start_ts IS NULL, start_ts, id",
-        )?;
-        let since = filter.since.map(|d| d.to_string());
-        let until = filter.until.map(|d| d.to_string());
-        let rows = stmt.query_map(params![since, until], activity_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        // Without a range every row is wanted; with one, the local-date index finds the rows
+        // (undated activities have no local date and are never in a range).
+        let ranged = filter.since.is_some() || filter.until.is_some();
+        let mut stmt = self.conn.prepare_cached(&activities_sql(ranged))?;
+        let rows = if !ranged {
+            stmt.query_map([], activity_from_row)?
+        } else {
+            stmt.query_map(date_range(filter), activity_from_row)?
+        };
+        let mut activities = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        // Sorted here: cheaper than SQLite's sorter, which copies every row once more.
+        activities.sort_unstable_by_key(|a| (a.start.is_none(), a.start, a.id));
+        Ok(activities)
     }
 
     /// Marks an activity as confirmed (or not) by the runner: a record that looked implausible
@@ -440,16 +467,18 @@ impl Store {
             .optional()?)
     }
 
-    /// The pain ratings in the filter's local-date range, oldest first.
+    /// The pain ratings in the filter's local-date range, oldest first (by day, time, id).
     pub fn pain_entries(&self, filter: &ActivityFilter) -> Result<Vec<PainEntry>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "{PAIN_SELECT} WHERE (?1 IS NULL OR date >= ?1) AND (?2 IS NULL OR date <= ?2)
-             ORDER BY date, at_ts, id"
-        ))?;
-        let since = filter.since.map(|d| d.to_string());
-        let until = filter.until.map(|d| d.to_string());
-        let rows = stmt.query_map(params![since, until], pain_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let ranged = filter.since.is_some() || filter.until.is_some();
+        let mut stmt = self.conn.prepare_cached(&pain_sql(ranged))?;
+        let rows = if ranged {
+            stmt.query_map(date_range(filter), pain_from_row)?
+        } else {
+            stmt.query_map([], pain_from_row)?
+        };
+        let mut entries = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        entries.sort_unstable_by_key(|p| (p.date, p.at, p.id));
+        Ok(entries)
     }
 
     /// The sport of an activity, or `None` when there is no activity with this id.
@@ -681,6 +710,42 @@ fn insert(conn: &Connection, a: &NewActivity) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// The query of [`Store::activities`], with or without a local-date range (`?1`, `?2`).
+fn activities_sql(ranged: bool) -> String {
+    let range = if ranged {
+        "WHERE date(start_ts + utc_offset_s, 'unixepoch') BETWEEN ?1 AND ?2"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT id, sport, start_ts, utc_offset_s, distance_m, moving_s, elapsed_s, ascent_m,
+                descent_m, device_descent_m, name, note, device, source_kind, source,
+                descent_estimated, confirmed
+         FROM activities {range}"
+    )
+}
+
+/// The query of [`Store::pain_entries`], with or without a date range (`?1`, `?2`).
+fn pain_sql(ranged: bool) -> String {
+    let range = if ranged {
+        "WHERE date BETWEEN ?1 AND ?2"
+    } else {
+        ""
+    };
+    format!("{PAIN_SELECT} {range}")
+}
+
+/// A filter's dates as the bounds of a `BETWEEN` on `YYYY-MM-DD` text: an open end is the
+/// first or last day there is, so the bounds are plain values an index can use.
+fn date_range(filter: &ActivityFilter) -> [String; 2] {
+    let day =
+        |date: Option<NaiveDate>, open: &str| date.map_or(open.to_string(), |d| d.to_string());
+    [
+        day(filter.since, "0000-01-01"),
+        day(filter.until, "9999-12-31"),
+    ]
+}
+
 const PAIN_SELECT: &str = "SELECT id, at_ts, utc_offset_s, date, score, when_felt, side, swelling,
                                    note, activity_id FROM pain";
 
@@ -702,12 +767,22 @@ fn pain_from_row(r: &Row<'_>) -> rusqlite::Result<PainEntry> {
     })
 }
 
+/// A stored sport name: the stable names are matched as they are, without the allocation of
+/// [`Sport::parse`]'s normalising.
+fn stored_sport(name: &str) -> Sport {
+    Sport::ALL
+        .into_iter()
+        .find(|s| s.as_str() == name)
+        .or_else(|| Sport::parse(name))
+        .unwrap_or(Sport::Other)
+}
+
 fn activity_from_row(r: &Row<'_>) -> rusqlite::Result<Activity> {
-    let sport: String = r.get(1)?;
-    let kind: String = r.get(13)?;
+    let sport = stored_sport(r.get_ref(1)?.as_str()?);
+    let kind = SourceKind::parse(r.get_ref(13)?.as_str()?).unwrap_or(SourceKind::File);
     Ok(Activity {
         id: r.get(0)?,
-        sport: Sport::parse(&sport).unwrap_or(Sport::Other),
+        sport,
         start: r
             .get::<_, Option<i64>>(2)?
             .and_then(|ts| DateTime::<Utc>::from_timestamp(ts, 0)),
@@ -722,7 +797,7 @@ fn activity_from_row(r: &Row<'_>) -> rusqlite::Result<Activity> {
         name: r.get(10)?,
         note: r.get(11)?,
         device: r.get(12)?,
-        source_kind: SourceKind::parse(&kind).unwrap_or(SourceKind::File),
+        source_kind: kind,
         source: r.get(14)?,
         confirmed: r.get(16)?,
     })
@@ -874,6 +949,96 @@ mod tests {
         };
         assert_eq!(store.activities(&on("2026-05-02")).unwrap().len(), 1);
         assert_eq!(store.activities(&on("2026-05-01")).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn open_ended_ranges_and_undated_activities() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.store_activity(&run(7, 5.0), None).unwrap();
+        let mut undated = run(9, 3.0);
+        undated.start = None;
+        store.store_activity(&undated, None).unwrap();
+        store.store_activity(&run(6, 4.0), None).unwrap();
+        let range = |since: Option<&str>, until: Option<&str>| {
+            let filter = ActivityFilter {
+                since: since.map(|d| d.parse().unwrap()),
+                until: until.map(|d| d.parse().unwrap()),
+            };
+            store.activities(&filter).unwrap().len()
+        };
+        assert_eq!(range(None, None), 3, "every activity, undated ones too");
+        let order: Vec<Option<i64>> = store
+            .activities(&ActivityFilter::default())
+            .unwrap()
+            .iter()
+            .map(|a| a.start.map(|s| s.timestamp()))
+            .collect();
+        let (six, seven) = (run(6, 0.0).start, run(7, 0.0).start);
+        assert_eq!(
+            order,
+            [six, seven, None].map(|s| s.map(|s| s.timestamp())),
+            "oldest first, undated last"
+        );
+        assert_eq!(range(Some("2026-05-01"), None), 2);
+        assert_eq!(range(Some("2026-05-02"), None), 0);
+        assert_eq!(range(None, Some("2026-05-01")), 2);
+        assert_eq!(range(None, Some("2026-04-30")), 0);
+    }
+
+    /// The plan SQLite chooses for a query of the store.
+    fn query_plan(store: &Store, sql: &str) -> String {
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = stmt
+            .query_map(["2026-01-01", "2026-01-07"], |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("; ")
+    }
+
+    #[test]
+    fn date_ranges_read_the_local_date_index() {
+        let store = Store::open_in_memory().unwrap();
+        let plan = query_plan(&store, &activities_sql(true));
+        assert!(
+            plan.contains("SEARCH activities USING INDEX activities_local_date"),
+            "{plan}"
+        );
+        let plan = query_plan(
+            &store,
+            &format!("{PAIN_SELECT} WHERE date BETWEEN ?1 AND ?2"),
+        );
+        assert!(plan.contains("SEARCH pain USING INDEX pain_date"), "{plan}");
+    }
+
+    #[test]
+    fn a_database_of_an_earlier_schema_migrates_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..2] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute(
+                "INSERT INTO activities (sport, start_ts, utc_offset_s, source_kind, source,
+                                         created_at)
+                 VALUES ('run', 1777615200, 7200, 'manual', 'add', '2026-05-01T06:00:00Z')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let day = ActivityFilter {
+            since: Some("2026-05-01".parse().unwrap()),
+            until: Some("2026-05-01".parse().unwrap()),
+        };
+        assert_eq!(store.activities(&day).unwrap().len(), 1);
+        let plan = query_plan(&store, &activities_sql(true));
+        assert!(plan.contains("USING INDEX activities_local_date"), "{plan}");
     }
 
     #[test]

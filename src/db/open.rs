@@ -36,6 +36,24 @@ enum Holds {
 impl Store {
     /// Opens the database at `path` for `access`; see [`Access`].
     pub fn open_with(path: &Path, access: Access) -> Result<Store> {
+        // A kneeguard creating or migrating the file this moment can hold a lock SQLite's busy
+        // timeout does not wait for (a journal-mode change, a schema read half-way): wait and
+        // try again, for as long as the busy timeout.
+        let pause = std::time::Duration::from_millis(50);
+        let tries = (super::BUSY_TIMEOUT.as_millis() / pause.as_millis()).max(1);
+        let mut tried = 1;
+        loop {
+            match Store::open_once(path, access) {
+                Err(e) if is_busy(&e) && tried < tries => {
+                    tried += 1;
+                    std::thread::sleep(pause);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path, access: Access) -> Result<Store> {
         let exists = check_path(path)?;
         match access {
             Access::Read => open_read(path, exists),
@@ -51,6 +69,18 @@ impl Store {
             }
         }
     }
+}
+
+/// Whether SQLite said another connection holds the file.
+fn is_busy(e: &DbError) -> bool {
+    let code = match e {
+        DbError::Open { source, .. } | DbError::Sql(source) => source.sqlite_error_code(),
+        _ => None,
+    };
+    matches!(
+        code,
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Whether `path` exists; refuses what is not a regular file (a folder, `/dev/null`, a socket).
@@ -207,6 +237,8 @@ fn connect_read_only(path: &Path) -> Result<Connection> {
         source,
     };
     let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+    // Another kneeguard may be creating or migrating the file this moment: wait for it.
+    conn.busy_timeout(super::BUSY_TIMEOUT).map_err(open_err)?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     }) {
@@ -231,6 +263,10 @@ fn immutable_uri(path: &Path) -> Option<String> {
 }
 
 fn holds(conn: &Connection) -> rusqlite::Result<Holds> {
+    // One read transaction, so that a kneeguard migrating the file in another process at this
+    // moment is seen either before or after, never half-way (tables, but no version yet).
+    let snapshot = conn.unchecked_transaction()?;
+    let conn = &*snapshot;
     let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let mut stmt = conn.prepare(

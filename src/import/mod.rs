@@ -69,6 +69,7 @@ impl<'a> Importer<'a> {
     pub fn import(&mut self, input: Input) -> Result<ImportOutcome, crate::db::DbError> {
         match self.triage(input)? {
             Triage::Done(outcome) => Ok(outcome),
+            Triage::Read(job) if job.streams() => self.stream(job),
             Triage::Read(job) => {
                 let prepared = prepare(job, &self.config.descent, self.tz);
                 self.store(prepared)
@@ -230,6 +231,115 @@ impl<'a> Importer<'a> {
     }
 }
 
+impl Importer<'_> {
+    /// Reads a huge FIT file while it is stored, on the thread that owns the store: each
+    /// activity is measured and stored as soon as its part is read, in the file's one
+    /// transaction, so memory holds the file and one part of it. A file damaged further on is
+    /// rolled back whole.
+    pub fn stream(&mut self, job: FileJob) -> Result<ImportOutcome, crate::db::DbError> {
+        let FileJob {
+            label, bytes, hash, ..
+        } = job;
+        if let Some(outcome) = self.seen_before(&hash)? {
+            return Ok(outcome);
+        }
+        let (descent, tz, today) = (&self.config.descent, self.tz, self.today);
+        let mut notes = Notes::default();
+        let mut refused: Vec<String> = Vec::new();
+        let mut read = None;
+        let stored =
+            self.store
+                .store_file_each(&hash, &label, self.config.import.match_rule(), |add| {
+                    let mut failure = None;
+                    let mut session = 0;
+                    let mut added = 0;
+                    let result = readers::fit::read_fit_each(&bytes, &mut |parsed| {
+                        if failure.is_some() {
+                            return;
+                        }
+                        let activity =
+                            new_activity(&parsed, &label, &hash, session, None, descent, tz);
+                        session += 1;
+                        if let Some(problem) =
+                            plausibility::impossible(&Record::of_new(&activity), today)
+                        {
+                            refused.push(format!(
+                                "session {session} refused: {}",
+                                describe_impossible(&problem)
+                            ));
+                            return;
+                        }
+                        notes.note(&activity);
+                        added += 1;
+                        if let Err(e) = add(&activity) {
+                            failure = Some(e);
+                        }
+                    });
+                    if let Some(e) = failure {
+                        return Err(e);
+                    }
+                    // A file whose every session is impossible is refused whole, stored as nothing.
+                    let keep = matches!(result, Ok(readers::fit::Streamed::Activities { .. }))
+                        && (added > 0 || refused.is_empty());
+                    read = Some(result);
+                    Ok(keep)
+                })?;
+        Ok(match (read, stored) {
+            (_, Some(FileStored::SeenBefore(seen))) => seen_outcome(seen),
+            (Some(Ok(readers::fit::Streamed::Activities { .. })), None) if !refused.is_empty() => {
+                ImportOutcome::Failed {
+                    error: refused.join("; "),
+                }
+            }
+            (
+                Some(Ok(readers::fit::Streamed::Activities { mut remarks, .. })),
+                Some(FileStored::Stored(stored)),
+            ) => {
+                notes.add_to(&mut remarks);
+                remarks.extend(refused);
+                outcome_of(&stored, remarks)
+            }
+            (Some(Ok(readers::fit::Streamed::NotAnActivity { reason })), _) => {
+                self.store.record_skipped_file(&hash, &label, &reason)?;
+                ImportOutcome::Skipped { reason }
+            }
+            (Some(Err(error)), _) => ImportOutcome::Failed {
+                error: error.to_string(),
+            },
+            _ => ImportOutcome::Failed {
+                error: "the FIT file could not be read".to_string(),
+            },
+        })
+    }
+}
+
+/// What the runner is told about a file's activities as a whole.
+#[derive(Default)]
+struct Notes {
+    undated: bool,
+    run_without_descent: bool,
+}
+
+impl Notes {
+    fn note(&mut self, activity: &NewActivity) {
+        self.undated |= activity.start.is_none();
+        self.run_without_descent |= activity.descent_m.is_none() && activity.sport.is_run();
+    }
+
+    fn add_to(self, remarks: &mut Vec<String>) {
+        if self.undated {
+            remarks.push(
+                "stored without a date: the file has no timestamps, so it is listed but not \
+                 counted in weekly load"
+                    .to_string(),
+            );
+        }
+        if self.run_without_descent {
+            remarks.push("no usable altitude: descent unknown".to_string());
+        }
+    }
+}
+
 /// An input after [`Importer::triage`].
 #[derive(Debug)]
 pub enum Triage {
@@ -249,6 +359,19 @@ pub struct FileJob {
     format: Option<Format>,
     export_row: Option<ExportRow>,
     hash: String,
+}
+
+/// FIT files from this size on are read while they are stored ([`Importer::stream`]) instead
+/// of on a worker: reading one whole costs about four times its size in memory.
+const STREAM_FROM_BYTES: usize = 4 << 20;
+
+impl FileJob {
+    /// Whether the file is a huge FIT file, read while it is stored.
+    pub fn streams(&self) -> bool {
+        self.format == Some(Format::Fit)
+            && self.export_row.is_none()
+            && self.bytes.len() >= STREAM_FROM_BYTES
+    }
 }
 
 /// A file read and measured, ready for [`Importer::store`].
@@ -313,19 +436,9 @@ pub fn prepare(job: FileJob, descent: &DescentSettings, tz: Tz) -> Prepared {
         .enumerate()
         .map(|(i, parsed)| new_activity(parsed, &label, &hash, i, row, descent, tz))
         .collect();
-    if new.iter().any(|a| a.start.is_none()) {
-        remarks.push(
-            "stored without a date: the file has no timestamps, so it is listed but not \
-             counted in weekly load"
-                .to_string(),
-        );
-    }
-    if new
-        .iter()
-        .any(|a| a.descent_m.is_none() && a.sport.is_run())
-    {
-        remarks.push("no usable altitude: descent unknown".to_string());
-    }
+    let mut notes = Notes::default();
+    new.iter().for_each(|a| notes.note(a));
+    notes.add_to(&mut remarks);
     Prepared::Activities {
         label,
         hash,

@@ -4,7 +4,9 @@
 //! on timing).
 //!
 //! Memory stays bounded whatever the size of the import: a few files wait for a worker, and at
-//! most [`MAX_WAITING`] read files wait to be stored.
+//! most [`MAX_WAITING`] read files wait to be stored. A huge FIT file is not given to a
+//! worker: once everything before it is stored, the store thread reads it while it stores it
+//! ([`Importer::stream`]).
 
 use super::{prepare, ImportOutcome, Importer, Input, Prepared, Triage};
 use crate::db::DbError;
@@ -74,6 +76,20 @@ pub fn run(
             let slot = match importer.triage(input) {
                 Ok(Triage::Done(outcome)) => Slot::Settled(outcome),
                 Ok(Triage::Row { row, .. }) => Slot::Row(row),
+                Ok(Triage::Read(job)) if job.streams() => {
+                    // A huge file is read while it is stored, after everything before it.
+                    queue.drain(seq, &read_rx, importer, &mut done);
+                    if queue.error.is_some() {
+                        return;
+                    }
+                    match importer.stream(job) {
+                        Ok(outcome) => Slot::Settled(outcome),
+                        Err(e) => {
+                            queue.error = Some(e);
+                            return;
+                        }
+                    }
+                }
                 Ok(Triage::Read(job)) => {
                     if job_tx.send((seq, job)).is_err() {
                         return;
@@ -98,12 +114,7 @@ pub fn run(
             }
         });
         drop(job_tx);
-        while queue.error.is_none() && queue.next < seq {
-            if !queue.collect(&read_rx, true) {
-                break;
-            }
-            queue.flush(importer, &mut done);
-        }
+        queue.drain(seq, &read_rx, importer, &mut done);
         match queue.error.take() {
             Some(e) => Err(e),
             None => Ok(()),
@@ -161,6 +172,23 @@ impl Queue {
         }
     }
 
+    /// Stores every input before `end`, waiting for their reads.
+    fn drain(
+        &mut self,
+        end: usize,
+        results: &Receiver<(usize, Prepared)>,
+        importer: &mut Importer<'_>,
+        done: &mut impl FnMut(String, ImportOutcome),
+    ) {
+        self.flush(importer, done);
+        while self.error.is_none() && self.next < end {
+            if !self.collect(results, true) {
+                break;
+            }
+            self.flush(importer, done);
+        }
+    }
+
     /// Read files waiting to be stored.
     fn waiting(&self) -> usize {
         self.slots
@@ -174,6 +202,7 @@ impl Queue {
 mod tests {
     use super::*;
     use crate::db::Store;
+    use crate::model::Activity;
     use crate::readers::Format;
     use crate::settings::Config;
     use crate::synth::{fit_writer::FitSport, Course};
@@ -252,5 +281,82 @@ mod tests {
         for workers in [1, 2, 4] {
             assert_eq!(outcomes(Some(workers)), sequential, "{workers} workers");
         }
+    }
+
+    /// What a database holds of one file's activities (without their ids), for comparing
+    /// two imports.
+    fn stored(store: &Store, source: &str) -> Vec<String> {
+        let activities = store.activities(&Default::default()).unwrap();
+        activities
+            .into_iter()
+            .filter(|a| a.source == source)
+            .map(|a| {
+                let series = store.series(a.id).unwrap().unwrap_or_default();
+                let points: Vec<String> = series
+                    .iter()
+                    .step_by(997)
+                    .map(|p| format!("{:?}", (p.t_s, p.distance_m, p.altitude_m)))
+                    .collect();
+                format!("{:?} {} {points:?}", Activity { id: 0, ..a }, series.len())
+            })
+            .collect()
+    }
+
+    fn imported(outcome: &ImportOutcome) -> (usize, Vec<String>) {
+        match outcome {
+            ImportOutcome::Imported { ids, remarks, .. } => (ids.len(), remarks.clone()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_huge_chained_file_streams_into_the_store_as_reading_it_whole_would() {
+        let first = Utc.with_ymd_and_hms(2025, 6, 1, 6, 0, 0).unwrap();
+        let bytes = crate::synth::chained_fit(first, 4 << 20);
+        let huge = || Input::File {
+            label: "watch.fit".into(),
+            bytes: bytes.clone(),
+            format: Some(Format::Fit),
+            export_row: None,
+        };
+        let config = Config::default();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+
+        // Read whole on a worker's path, as smaller files are.
+        let mut whole = Store::open_in_memory().unwrap();
+        let mut importer = Importer::new(&mut whole, &config, chrono_tz::UTC, today);
+        let Ok(Triage::Read(job)) = importer.triage(huge()) else {
+            panic!("not a file to read")
+        };
+        assert!(job.streams());
+        let read_whole = importer
+            .store(prepare(job, &config.descent, chrono_tz::UTC))
+            .unwrap();
+
+        // Streamed, between other files, by the pipeline.
+        let mut streamed = Store::open_in_memory().unwrap();
+        let mut importer = Importer::new(&mut streamed, &config, chrono_tz::UTC, today);
+        let mut out = Vec::new();
+        let small = inputs();
+        let count = small.len();
+        run(
+            &mut importer,
+            2,
+            |sink| {
+                let mut small = small.into_iter();
+                small.by_ref().take(5).for_each(&mut *sink);
+                sink(huge());
+                small.for_each(sink);
+            },
+            |label, outcome| out.push((label, outcome)),
+        )
+        .unwrap();
+        assert_eq!(out.len(), count + 1);
+        assert_eq!(out[5].0, "watch.fit", "stored in input order");
+        let (activities, remarks) = imported(&out[5].1);
+        assert!(activities >= 20, "{activities} activities");
+        assert_eq!((activities, remarks), imported(&read_whole));
+        assert_eq!(stored(&streamed, "watch.fit"), stored(&whole, "watch.fit"));
+        assert_eq!(streamed.count_activities().unwrap(), activities as i64 + 12);
     }
 }

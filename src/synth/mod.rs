@@ -8,6 +8,21 @@ use crate::model::Sample;
 use chrono::{DateTime, Duration, Utc};
 use std::fmt::Write as _;
 
+/// A chained FIT file of at least `bytes` bytes: one long run a day from `first` on (30 km,
+/// 1 Hz, about 200 KB each), each its own FIT part, as a watch that keeps every recording
+/// in one file writes them.
+pub fn chained_fit(first: DateTime<Utc>, bytes: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes + 256 * 1024);
+    let mut day = 0;
+    while out.len() < bytes {
+        let mut course = Course::new(first + Duration::days(day), 30_000.0, 150.0 + day as f64);
+        course.seed = day as u64;
+        out.extend(course.to_fit(fit_writer::FitSport::RUN, day as u32 + 1));
+        day += 1;
+    }
+    out
+}
+
 /// One synthetic run or ride.
 #[derive(Debug, Clone)]
 pub struct Course {

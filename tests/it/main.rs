@@ -10,6 +10,7 @@ mod cli;
 mod corpus;
 mod database;
 mod fake_strava;
+mod fit_oracle;
 mod fix;
 mod import;
 mod load;
