@@ -376,10 +376,10 @@ fn swept(threshold_m: f64, median_window: usize) -> DescentSettings {
 }
 
 /// Why one method does not reach a 10% 90th percentile on every device: each file alone is
-/// matched within 10% (most within 1%) by some threshold, but no single threshold (0-10 m, with or
-/// without the median filter) matches 36 of the 40 files within 10%, which a 10% 90th
-/// percentile needs; several pairs of files with the same kind of series (1 s barometric
-/// altitude at 0.2 m resolution) need thresholds that do not overlap. Prints each file's range.
+/// matched within 10% (most within 1%) by some threshold, but no single threshold (0-10 m, with
+/// or without the median filter) matches 36 of the 40 files within 10%, which a 10% 90th
+/// percentile needs; pairs of files with the same kind of series (1 s barometric altitude at
+/// 0.2 m resolution) need thresholds that do not overlap. Prints each file's range.
 #[test]
 fn no_single_threshold_matches_every_device() {
     let data = corpus_or_skip!();
