@@ -3,9 +3,9 @@
 //! adds nothing; distance and descent agree with the devices' own figures.
 
 use crate::common::{shared_data, Env};
-use kneeguard::core::descent::DescentSettings;
+use kneeguard::core::descent::{elevation, DescentSettings};
 use kneeguard::core::measure::measure;
-use kneeguard::model::ParsedFile;
+use kneeguard::model::{ParsedActivity, ParsedFile};
 use kneeguard::readers::{self, Format};
 use std::collections::HashMap;
 use std::path::Path;
@@ -138,12 +138,18 @@ struct Ours {
     descent_m: Option<f64>,
 }
 
-fn ours(path: &Path) -> Option<Ours> {
+/// The activities a reader finds in one corpus file.
+fn activities(path: &Path) -> Option<Vec<ParsedActivity>> {
     let bytes = std::fs::read(path).ok()?;
     let format = Format::from_name(path.to_str()?)?;
-    let ParsedFile::Activities { activities, .. } = readers::read(&bytes, format).ok()? else {
-        return None;
-    };
+    match readers::read(&bytes, format).ok()? {
+        ParsedFile::Activities { activities, .. } => Some(activities),
+        ParsedFile::NotAnActivity { .. } => None,
+    }
+}
+
+fn ours(path: &Path) -> Option<Ours> {
+    let activities = activities(path)?;
     let settings = DescentSettings::default();
     let measured: Vec<_> = activities.iter().map(|a| measure(a, &settings)).collect();
     Some(Ours {
@@ -152,12 +158,18 @@ fn ours(path: &Path) -> Option<Ours> {
             .iter()
             .map(|m| m.computed_distance_m)
             .sum::<Option<f64>>(),
-        // sessions without altitude (a pool swim, a transition) add nothing
-        descent_m: measured
-            .iter()
-            .any(|m| m.descent_m.is_some())
-            .then(|| measured.iter().filter_map(|m| m.descent_m).sum()),
+        descent_m: descent_of(&activities, &settings),
     })
+}
+
+/// The descent of a file's sessions under `settings`; sessions without altitude (a pool swim,
+/// a transition) add nothing.
+fn descent_of(activities: &[ParsedActivity], settings: &DescentSettings) -> Option<f64> {
+    let legs: Vec<_> = activities
+        .iter()
+        .filter_map(|a| elevation(&a.samples, a.altitude_source, settings))
+        .collect();
+    (!legs.is_empty()).then(|| legs.iter().map(|e| e.descent_m).sum())
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -263,33 +275,57 @@ fn quantile(values: &[f64], p: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (k - lo as f64)
 }
 
+/// One file of the descent target: its path in the corpus, the device's own descent and the
+/// sessions a reader finds in it.
+struct Target {
+    file: String,
+    device_m: f64,
+    activities: Vec<ParsedActivity>,
+}
+
 /// Every FIT file with a device descent of 20 m or more and an altitude series, whatever the
-/// sport: the distribution of kneeguard's error against the device, on the tuning part and on
-/// the held-out part of the corpus.
+/// sport (generated files, whose device figures are made up, excluded).
+fn descent_targets(data: &Path) -> Vec<Target> {
+    manifest(data)
+        .into_iter()
+        .filter(|row| {
+            row.get("format") == "fit"
+                && row.get("has_altitude") == "yes"
+                && !row.get("flags").contains("likely generated")
+        })
+        .filter_map(|row| {
+            let device_m = row.num("total_descent_m").filter(|d| *d >= 20.0)?;
+            let activities = activities(&data.join(row.get("file")))?;
+            Some(Target {
+                file: row.get("file").to_string(),
+                device_m,
+                activities,
+            })
+        })
+        .collect()
+}
+
+/// The relative error of a descent against the device's, or infinity when there is none.
+fn error_of(target: &Target, settings: &DescentSettings) -> f64 {
+    descent_of(&target.activities, settings).map_or(f64::INFINITY, |d| {
+        (d - target.device_m).abs() / target.device_m
+    })
+}
+
+/// The distribution of kneeguard's error against the device over the descent target's files,
+/// on the tuning part and on the held-out part of the corpus.
 #[test]
 fn descent_error_distribution_on_every_device() {
     let data = corpus_or_skip!();
+    let settings = DescentSettings::default();
     let (mut tuning, mut held) = (Vec::new(), Vec::new());
-    for row in manifest(&data) {
-        let Some(device) = row.num("total_descent_m").filter(|d| *d >= 20.0) else {
-            continue;
-        };
-        if row.get("format") != "fit"
-            || row.get("has_altitude") != "yes"
-            || row.get("flags").contains("likely generated")
-        {
-            continue;
-        }
-        let Some(descent) = ours(&data.join(row.get("file"))).and_then(|o| o.descent_m) else {
-            continue;
-        };
-        let error = (descent - device).abs() / device;
-        let part = if held_out(row.get("file")) {
+    for target in descent_targets(&data) {
+        let part = if held_out(&target.file) {
             &mut held
         } else {
             &mut tuning
         };
-        part.push(error);
+        part.push(error_of(&target, &settings));
     }
     let mut all = tuning.clone();
     all.extend(&held);
@@ -304,17 +340,138 @@ fn descent_error_distribution_on_every_device() {
     }
     assert_eq!(all.len(), 40, "files with 20 m or more of device descent");
     assert!(held.len() >= 10 && tuning.len() >= 25);
-    // What the method reaches today (the targets are a 3% median and a 10% 90th percentile;
-    // see the README's descent section for why one method does not reach them yet).
+    // What the method reaches (the aim is a 3% median and a 10% 90th percentile; the next test
+    // shows why no threshold reaches both on these devices).
+    for (name, errors, p90) in [
+        ("tuning", &tuning, 0.24),
+        ("held out", &held, 0.18),
+        ("all", &all, 0.21),
+    ] {
+        assert!(
+            quantile(errors, 0.9) <= p90,
+            "{name}: p90 {:.1}%",
+            quantile(errors, 0.9) * 100.0
+        );
+    }
     assert!(
         quantile(&all, 0.5) <= 0.03,
         "median {:.1}%",
         quantile(&all, 0.5) * 100.0
     );
+}
+
+/// Hysteresis thresholds swept by the descent target's sweep, metres: 0 to 10 in 0.25 m steps.
+fn swept_thresholds() -> Vec<f64> {
+    (0..=40).map(|i| f64::from(i) * 0.25).collect()
+}
+
+/// The settings of one point of the sweep: the threshold for either altitude source.
+fn swept(threshold_m: f64, median_window: usize) -> DescentSettings {
+    DescentSettings {
+        hysteresis_barometric_m: threshold_m,
+        hysteresis_gps_m: threshold_m,
+        median_window,
+        ..DescentSettings::default()
+    }
+}
+
+/// Why one method does not reach a 10% 90th percentile on every device: each file alone is
+/// matched within 10% (most within 1%) by some threshold, but no single threshold (0-10 m, with
+/// or without the median filter) matches 36 of the 40 files within 10%, which a 10% 90th
+/// percentile needs; pairs of files with the same kind of series (1 s barometric altitude at
+/// 0.2 m resolution) need thresholds that do not overlap. Prints each file's range.
+#[test]
+fn no_single_threshold_matches_every_device() {
+    let data = corpus_or_skip!();
+    let targets = descent_targets(&data);
+    let thresholds = swept_thresholds();
+    let windows = [1, DescentSettings::default().median_window];
+    // errors[w][t][f]: the error of file f under threshold t and median window w.
+    let errors: Vec<Vec<Vec<f64>>> = windows
+        .iter()
+        .map(|&w| {
+            thresholds
+                .iter()
+                .map(|&t| targets.iter().map(|f| error_of(f, &swept(t, w))).collect())
+                .collect()
+        })
+        .collect();
+    let (mut best_p90, mut best_at) = (f64::INFINITY, (0, 0.0));
+    let mut most_within = 0;
+    for (w, by_threshold) in windows.iter().zip(&errors) {
+        for (t, per_file) in thresholds.iter().zip(by_threshold) {
+            let p90 = quantile(per_file, 0.9);
+            if p90 < best_p90 {
+                (best_p90, best_at) = (p90, (*w, *t));
+            }
+            most_within = most_within.max(per_file.iter().filter(|e| **e <= 0.10).count());
+        }
+    }
+    println!(
+        "{:<44} {:>6} {:>9} {:>15} {:>15}",
+        "file", "device", "best", "median 5: 10%", "no median: 10%"
+    );
+    let mut acceptable = Vec::new();
+    for (f, target) in targets.iter().enumerate() {
+        let within = |w: usize| -> Vec<f64> {
+            thresholds
+                .iter()
+                .zip(&errors[w])
+                .filter(|(_, per_file)| per_file[f] <= 0.10)
+                .map(|(t, _)| *t)
+                .collect()
+        };
+        let range = |ts: &[f64]| match (ts.first(), ts.last()) {
+            (Some(lo), Some(hi)) => format!("{lo:.2}-{hi:.2} m"),
+            _ => "none".to_string(),
+        };
+        let best = errors
+            .iter()
+            .flatten()
+            .map(|per_file| per_file[f])
+            .fold(f64::INFINITY, f64::min);
+        let (filtered, plain) = (within(1), within(0));
+        println!(
+            "{:<44} {:>6.0} {:>8.1}% {:>15} {:>15}",
+            target.file.rsplit('/').next().unwrap_or_default(),
+            target.device_m,
+            best * 100.0,
+            range(&filtered),
+            range(&plain)
+        );
+        assert!(
+            best <= 0.10,
+            "{}: no threshold comes within 10% ({:.1}%)",
+            target.file,
+            best * 100.0
+        );
+        acceptable.push((filtered, plain));
+    }
+    let disjoint = (0..targets.len())
+        .flat_map(|a| (a + 1..targets.len()).map(move |b| (a, b)))
+        .filter(|&(a, b)| {
+            let overlap = |x: &[f64], y: &[f64]| x.iter().any(|t| y.contains(t));
+            !overlap(&acceptable[a].0, &acceptable[b].0)
+                && !overlap(&acceptable[a].1, &acceptable[b].1)
+        })
+        .count();
+    println!(
+        "lowest 90th percentile over every threshold: {:.1}% (median window {}, {} m); at most \
+         {most_within} of {} files within 10% under one setting; {disjoint} pairs of files share \
+         no threshold within 10%",
+        best_p90 * 100.0,
+        best_at.0,
+        best_at.1,
+        targets.len()
+    );
     assert!(
-        quantile(&all, 0.9) <= 0.21,
-        "p90 {:.1}%",
-        quantile(&all, 0.9) * 100.0
+        most_within < 36,
+        "{most_within} files within 10% under one setting"
+    );
+    assert!(
+        best_p90 > 0.10,
+        "p90 {:.1}% is within reach",
+        best_p90 * 100.0
     );
 }
 
