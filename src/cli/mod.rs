@@ -12,6 +12,7 @@ mod demo;
 mod import;
 mod pain;
 mod plan;
+mod report;
 mod status;
 mod sync;
 mod weeks;
@@ -49,6 +50,7 @@ Examples:
   kneeguard pain add 3 --when after                log knee pain (0-10)
   kneeguard plan                                   next week, below your pain threshold
   kneeguard status                                 today's zone, thresholds and next step
+  kneeguard report --open                          the knee's story in charts (HTML)
   kneeguard add run --km 8 --minutes 46 --descent 40
   kneeguard add cross --kind elliptical --minutes 40
   kneeguard auth strava && kneeguard sync          recent runs from Strava
@@ -103,6 +105,7 @@ pub enum Command {
     Pain(pain::PainArgs),
     Plan(plan::PlanArgs),
     Status(status::StatusArgs),
+    Report(report::ReportArgs),
     Config(config::ConfigArgs),
     Auth(auth::AuthArgs),
     Sync(sync::SyncArgs),
@@ -176,6 +179,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Pain(args) => pain::run(&args, &ctx, &mut store, out),
         Command::Plan(args) => plan::run(&args, &ctx, &store, out),
         Command::Status(args) => status::run(&args, &ctx, &store, out),
+        Command::Report(args) => report::run(&args, &ctx, &store, out),
         Command::Sync(args) => sync::run(&args, &ctx, &mut store, out),
         Command::Config(_) | Command::Demo(_) | Command::Auth(_) => unreachable!("handled above"),
     }

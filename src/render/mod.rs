@@ -2,6 +2,7 @@
 //! iCalendar written to any `impl Write`, so that every output can be tested.
 
 pub mod ics;
+pub mod spark;
 
 use crate::settings::Units;
 use serde::Serialize;
