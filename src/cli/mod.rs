@@ -230,6 +230,17 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<Settings> {
     })
 }
 
+/// The terminal's charset for bars and sparklines, from the locale (`LC_ALL`, `LC_CTYPE`,
+/// `LANG`): Unicode blocks on a UTF-8 terminal, ASCII elsewhere.
+pub(crate) fn charset() -> crate::render::spark::Charset {
+    let var = |name: &str| std::env::var(name).ok();
+    crate::render::spark::Charset::from_locale(
+        var("LC_ALL").as_deref(),
+        var("LC_CTYPE").as_deref(),
+        var("LANG").as_deref(),
+    )
+}
+
 /// Checks the clap definition (used by the tests).
 pub fn debug_assert_cli() {
     Cli::command().debug_assert();
