@@ -10,4 +10,5 @@ mod import;
 mod load;
 mod pain;
 mod plan;
+mod report;
 mod sync;
