@@ -110,6 +110,29 @@ impl Scale {
             Units::Mi => "ft",
         }
     }
+    /// A load in display units: a height for descent, else a distance.
+    fn load(self, metres: f64, descent: bool) -> f64 {
+        if descent {
+            self.height(metres)
+        } else {
+            self.distance(metres)
+        }
+    }
+    /// A load in words with its unit (`12.0 km`, `300 m`).
+    fn words(self, metres: f64, descent: bool) -> String {
+        if descent {
+            render::elevation(metres, self.units)
+        } else {
+            render::distance(metres, self.units)
+        }
+    }
+    fn load_unit(self, descent: bool) -> &'static str {
+        if descent {
+            self.height_unit()
+        } else {
+            self.distance_unit()
+        }
+    }
 }
 
 /// The time axis: days since the report's first day, labelled with local dates.
@@ -280,33 +303,76 @@ fn threshold_words(e: &Estimate, show: &dyn Fn(f64) -> String) -> String {
     }
 }
 
-fn weekly_distance(data: &ReportData, scale: Scale) -> Result<Chart> {
-    let th = &data.guidance.thresholds.weekly_distance_m;
-    let unit = scale.distance_unit();
-    let show = |m: f64| render::distance(m, scale.units);
-    let values: Vec<f64> = data
-        .weeks
-        .iter()
-        .map(|w| scale.distance(w.load.distance_m))
-        .collect();
-    let levels = [th.provoking_m, th.tolerated_m].map(|v| v.map(|m| scale.distance(m)));
-    let y_max = top(
-        values
+/// One of the two weekly bar charts: running distance, or descent.
+struct Weekly<'a> {
+    descent: bool,
+    estimate: &'a Estimate,
+    colour: RGBColor,
+    /// The bars' heights in display units, one per week.
+    values: Vec<f64>,
+    y_max: f64,
+    y_desc: String,
+}
+
+impl<'a> Weekly<'a> {
+    fn new(data: &'a ReportData, scale: Scale, descent: bool) -> Weekly<'a> {
+        let th = &data.guidance.thresholds;
+        let (estimate, colour, what, min) = if descent {
+            (&th.weekly_descent_m, GREEN, "descent", 50.0)
+        } else {
+            (&th.weekly_distance_m, BLUE, "running", 5.0)
+        };
+        let metres = |w: &ReportWeek| {
+            if descent {
+                w.load.descent_m
+            } else {
+                w.load.distance_m
+            }
+        };
+        let values: Vec<f64> = data
+            .weeks
             .iter()
-            .copied()
-            .chain(levels.iter().flatten().copied()),
-        5.0,
-    );
-    let cross_max = top(data.weeks.iter().map(|w| w.load.cross_minutes), 60.0);
-    let t = Timeline::new(data);
-    let svg = svg(WIDE, |root| {
-        let mut chart = ChartBuilder::on(root)
+            .map(|w| scale.load(metres(w), descent))
+            .collect();
+        let levels = [estimate.provoking_m, estimate.tolerated_m];
+        let y_max = top(
+            values
+                .iter()
+                .copied()
+                .chain(levels.iter().flatten().map(|m| scale.load(*m, descent))),
+            min,
+        );
+        Weekly {
+            descent,
+            estimate,
+            colour,
+            values,
+            y_max,
+            y_desc: format!("{what}, {} a week", scale.load_unit(descent)),
+        }
+    }
+
+    /// Draws the axes, one bar per week (the week under way paler) and the threshold and
+    /// tolerated levels; returns the chart for what else it shows.
+    fn draw<'c, 'b>(
+        &self,
+        root: &'c Root<'_, 'b>,
+        data: &ReportData,
+        t: &Timeline,
+        scale: Scale,
+        right_axis: bool,
+    ) -> Result<Plot<'c, 'b>> {
+        let mut builder = ChartBuilder::on(root);
+        builder
             .margin(12)
             .x_label_area_size(34)
-            .y_label_area_size(52)
-            .right_y_label_area_size(52)
-            .build_cartesian_2d(0f64..t.days, 0f64..y_max)?
-            .set_secondary_coord(0f64..t.days, 0f64..cross_max);
+            .y_label_area_size(52);
+        if right_axis {
+            builder.right_y_label_area_size(52);
+        } else {
+            builder.margin_right(28);
+        }
+        let mut chart = builder.build_cartesian_2d(0f64..t.days, 0f64..self.y_max)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -314,11 +380,60 @@ fn weekly_distance(data: &ReportData, scale: Scale) -> Result<Chart> {
             .bold_line_style(GRID)
             .x_labels(0)
             .y_label_formatter(&|v| fmt_value(*v))
-            .y_desc(format!("running, {unit} a week"))
+            .y_desc(self.y_desc.clone())
             .label_style(text_style(13))
             .axis_desc_style(text_style(14))
             .draw()?;
-        week_ticks(root, &chart, &t)?;
+        week_ticks(root, &chart, t)?;
+        chart.draw_series(data.weeks.iter().zip(&self.values).map(|(w, v)| {
+            let x = t.x(w.load.week_start);
+            let alpha = if w.load.partial { 0.45 } else { 1.0 };
+            Rectangle::new(
+                [(x + 0.5, 0.0), (x + 6.5, *v)],
+                self.colour.mix(alpha).filled(),
+            )
+        }))?;
+        let e = self.estimate;
+        for (level, colour, dashed, word) in [
+            (e.provoking_m, VERMILLION, false, "pain from"),
+            (e.tolerated_m, INK, true, "tolerated"),
+        ] {
+            if let Some(m) = level {
+                let label = format!("{word} {}", scale.words(m, self.descent));
+                draw_level(
+                    root,
+                    &mut chart,
+                    scale.load(m, self.descent),
+                    colour,
+                    dashed,
+                    &label,
+                )?;
+            }
+        }
+        Ok(chart)
+    }
+
+    /// The bars' and levels' legend entries (the levels only when they exist).
+    fn legend(&self, bars: String, threshold: &str, tolerated: &str) -> Vec<Key> {
+        let mut out = vec![key(Mark::Bar, self.colour, bars)];
+        if self.estimate.provoking_m.is_some() {
+            out.push(key(Mark::Line, VERMILLION, threshold));
+        }
+        if self.estimate.tolerated_m.is_some() {
+            out.push(key(Mark::Dashed, INK, tolerated));
+        }
+        out
+    }
+}
+
+fn weekly_distance(data: &ReportData, scale: Scale) -> Result<Chart> {
+    let weekly = Weekly::new(data, scale, false);
+    let cross_max = top(data.weeks.iter().map(|w| w.load.cross_minutes), 60.0);
+    let t = Timeline::new(data);
+    let svg = svg(WIDE, |root| {
+        let mut chart = weekly
+            .draw(root, data, &t, scale, true)?
+            .set_secondary_coord(0f64..t.days, 0f64..cross_max);
         chart
             .configure_secondary_axes()
             .y_label_formatter(&|v| format!("{v:.0}"))
@@ -326,187 +441,76 @@ fn weekly_distance(data: &ReportData, scale: Scale) -> Result<Chart> {
             .label_style(text_style(13).color(&SKY))
             .axis_desc_style(text_style(14))
             .draw()?;
-        chart.draw_series(data.weeks.iter().zip(&values).map(|(w, v)| {
-            let x = t.x(w.load.week_start);
-            let colour = if w.load.partial {
-                BLUE.mix(0.45)
-            } else {
-                BLUE.mix(1.0)
-            };
-            Rectangle::new([(x + 0.5, 0.0), (x + 6.5, *v)], colour.filled())
-        }))?;
+        let middle = |w: &ReportWeek| t.x(w.load.week_start) + 3.5;
         chart.draw_secondary_series(
             data.weeks
                 .iter()
                 .filter(|w| w.load.cross_minutes > 0.0)
-                .map(|w| {
-                    Circle::new(
-                        (t.x(w.load.week_start) + 3.5, w.load.cross_minutes),
-                        5,
-                        SKY.filled(),
-                    )
-                }),
+                .map(|w| Circle::new((middle(w), w.load.cross_minutes), 5, SKY.filled())),
         )?;
         chart.draw_series(
             data.weeks
                 .iter()
                 .filter(|w| w.load.strength_sessions > 0)
-                .map(|w| {
-                    TriangleMarker::new(
-                        (t.x(w.load.week_start) + 3.5, y_max * 0.96),
-                        6,
-                        PURPLE.filled(),
-                    )
-                }),
+                .map(|w| TriangleMarker::new((middle(w), weekly.y_max * 0.96), 6, PURPLE.filled())),
         )?;
-        if let Some(p) = levels[0] {
-            draw_level(
-                root,
-                &mut chart,
-                p,
-                VERMILLION,
-                false,
-                &format!("pain from {}", show(th.provoking_m.unwrap_or(0.0))),
-            )?;
-        }
-        if let Some(tol) = levels[1] {
-            draw_level(
-                root,
-                &mut chart,
-                tol,
-                INK,
-                true,
-                &format!("tolerated {}", show(th.tolerated_m.unwrap_or(0.0))),
-            )?;
-        }
         Ok(())
     })?;
-    let mut legend = vec![
-        key(
-            Mark::Bar,
-            BLUE,
-            format!("running distance ({unit} a week; pale: week under way)"),
-        ),
-        key(
-            Mark::Line,
-            VERMILLION,
-            "threshold: the lowest week that provoked pain",
-        ),
-        key(
-            Mark::Dashed,
-            INK,
-            "tolerated: the most your knee took without pain",
-        ),
-        key(Mark::Circle, SKY, "cross-training minutes (right axis)"),
-        key(Mark::Triangle, PURPLE, "a week with strength sessions"),
-    ];
-    if th.provoking_m.is_none() {
-        legend.retain(|k| k.colour != hex(VERMILLION));
-    }
-    if th.tolerated_m.is_none() {
-        legend.retain(|k| k.mark != Mark::Dashed);
-    }
+    let unit = scale.distance_unit();
+    let mut legend = weekly.legend(
+        format!("running distance ({unit} a week; pale: week under way)"),
+        "threshold: the lowest week that provoked pain",
+        "tolerated: the most your knee took without pain",
+    );
+    legend.push(key(
+        Mark::Circle,
+        SKY,
+        "cross-training minutes (right axis)",
+    ));
+    legend.push(key(Mark::Triangle, PURPLE, "a week with strength sessions"));
+    let show = |m: f64| scale.words(m, false);
     Ok(Chart {
         id: "weekly-distance",
         title: "Weekly running distance".to_string(),
         svg,
-        summary: weekly_summary(data, "Running distance", |w| w.load.distance_m, &show, th),
+        summary: weekly_summary(
+            data,
+            "Running distance",
+            |w| w.load.distance_m,
+            &show,
+            weekly.estimate,
+        ),
         legend,
     })
 }
 
 fn weekly_descent(data: &ReportData, scale: Scale) -> Result<Chart> {
-    let th = &data.guidance.thresholds.weekly_descent_m;
-    let unit = scale.height_unit();
-    let show = |m: f64| render::elevation(m, scale.units);
-    let values: Vec<f64> = data
-        .weeks
-        .iter()
-        .map(|w| scale.height(w.load.descent_m))
-        .collect();
-    let levels = [th.provoking_m, th.tolerated_m].map(|v| v.map(|m| scale.height(m)));
-    let y_max = top(
-        values
-            .iter()
-            .copied()
-            .chain(levels.iter().flatten().copied()),
-        50.0,
-    );
+    let weekly = Weekly::new(data, scale, true);
     let t = Timeline::new(data);
     let svg = svg(WIDE, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(12)
-            .x_label_area_size(34)
-            .y_label_area_size(52)
-            .margin_right(28)
-            .build_cartesian_2d(0f64..t.days, 0f64..y_max)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .x_labels(0)
-            .y_label_formatter(&|v| fmt_value(*v))
-            .y_desc(format!("descent, {unit} a week"))
-            .label_style(text_style(13))
-            .axis_desc_style(text_style(14))
-            .draw()?;
-        week_ticks(root, &chart, &t)?;
-        chart.draw_series(data.weeks.iter().zip(&values).map(|(w, v)| {
-            let x = t.x(w.load.week_start);
-            let colour = if w.load.partial {
-                GREEN.mix(0.45)
-            } else {
-                GREEN.mix(1.0)
-            };
-            Rectangle::new([(x + 0.5, 0.0), (x + 6.5, *v)], colour.filled())
-        }))?;
-        if let Some(p) = levels[0] {
-            draw_level(
-                root,
-                &mut chart,
-                p,
-                VERMILLION,
-                false,
-                &format!("pain from {}", show(th.provoking_m.unwrap_or(0.0))),
-            )?;
-        }
-        if let Some(tol) = levels[1] {
-            draw_level(
-                root,
-                &mut chart,
-                tol,
-                INK,
-                true,
-                &format!("tolerated {}", show(th.tolerated_m.unwrap_or(0.0))),
-            )?;
-        }
+        weekly.draw(root, data, &t, scale, false)?;
         Ok(())
     })?;
-    let mut legend = vec![
-        key(
-            Mark::Bar,
-            GREEN,
-            format!("descent of the runs ({unit} a week; pale: week under way)"),
+    let legend = weekly.legend(
+        format!(
+            "descent of the runs ({} a week; pale: week under way)",
+            scale.height_unit()
         ),
-        key(
-            Mark::Line,
-            VERMILLION,
-            "threshold: the lowest weekly descent that provoked pain",
-        ),
-        key(Mark::Dashed, INK, "tolerated weekly descent"),
-    ];
-    if th.provoking_m.is_none() {
-        legend.retain(|k| k.mark != Mark::Line);
-    }
-    if th.tolerated_m.is_none() {
-        legend.retain(|k| k.mark != Mark::Dashed);
-    }
+        "threshold: the lowest weekly descent that provoked pain",
+        "tolerated weekly descent",
+    );
+    let show = |m: f64| scale.words(m, true);
     Ok(Chart {
         id: "weekly-descent",
         title: "Weekly descent".to_string(),
         svg,
-        summary: weekly_summary(data, "Descent", |w| w.load.descent_m, &show, th),
+        summary: weekly_summary(
+            data,
+            "Descent",
+            |w| w.load.descent_m,
+            &show,
+            weekly.estimate,
+        ),
         legend,
     })
 }
@@ -962,19 +966,22 @@ fn runs_summary(data: &ReportData, scale: Scale) -> String {
 /// and the ceiling as a horizontal one.
 struct Scatter<'a> {
     id: &'static str,
-    title: String,
-    x_desc: String,
+    /// The load on the x axis, in words ("weekly distance").
+    what: &'static str,
     estimate: &'a Estimate,
     /// (load in display units, pain, mark, colour)
     points: Vec<(f64, u8, Mark, RGBColor)>,
-    show: &'a dyn Fn(f64) -> String,
-    to_display: &'a dyn Fn(f64) -> f64,
-    summary: String,
+    scale: Scale,
+    /// Descent rather than distance.
+    descent: bool,
+    /// The first sentence of the text alternative: what the points are.
+    points_are: String,
     legend: Vec<Key>,
 }
 
 fn scatter(data: &ReportData, s: Scatter<'_>) -> Result<Chart> {
-    let lines = [s.estimate.provoking_m, s.estimate.tolerated_m].map(|v| v.map(s.to_display));
+    let lines = [s.estimate.provoking_m, s.estimate.tolerated_m]
+        .map(|v| v.map(|m| s.scale.load(m, s.descent)));
     let x_max = top(
         s.points
             .iter()
@@ -996,7 +1003,7 @@ fn scatter(data: &ReportData, s: Scatter<'_>) -> Result<Chart> {
             .y_labels(6)
             .x_label_formatter(&|v| fmt_value(*v))
             .y_label_formatter(&|v| format!("{v:.0}"))
-            .x_desc(s.x_desc.clone())
+            .x_desc(format!("{}, {}", s.what, s.scale.load_unit(s.descent)))
             .y_desc("highest pain, 0-10")
             .label_style(text_style(13))
             .axis_desc_style(text_style(14))
@@ -1032,7 +1039,7 @@ fn scatter(data: &ReportData, s: Scatter<'_>) -> Result<Chart> {
                 (-4, HPos::Right)
             };
             root.draw(&Text::new(
-                format!("{word} {}", (s.show)(metres.unwrap_or(0.0))),
+                format!("{word} {}", s.scale.words(metres.unwrap_or(0.0), s.descent)),
                 (pos.0 + dx, pos.1 + 3 + 15 * i as i32),
                 text_style(12).color(&colour).pos(Pos::new(h, VPos::Top)),
             ))?;
@@ -1042,11 +1049,12 @@ fn scatter(data: &ReportData, s: Scatter<'_>) -> Result<Chart> {
         }
         Ok(())
     })?;
+    let show = |m: f64| s.scale.words(m, s.descent);
     Ok(Chart {
         id: s.id,
-        title: s.title,
+        title: format!("Pain against {}", s.what),
         svg,
-        summary: s.summary,
+        summary: format!("{} {}", s.points_are, threshold_words(s.estimate, &show)),
         legend: s.legend,
     })
 }
@@ -1061,35 +1069,20 @@ fn rated_weeks(data: &ReportData) -> impl Iterator<Item = &ReportWeek> {
 
 fn pain_vs_load_weeks(data: &ReportData, scale: Scale, descent: bool) -> Result<Chart> {
     let th = &data.guidance.thresholds;
-    let (estimate, id, what, unit): (&Estimate, _, _, _) = if descent {
+    let (estimate, id, what) = if descent {
         (
             &th.weekly_descent_m,
             "pain-vs-weekly-descent",
             "weekly descent",
-            scale.height_unit(),
         )
     } else {
         (
             &th.weekly_distance_m,
             "pain-vs-weekly-distance",
             "weekly distance",
-            scale.distance_unit(),
         )
     };
-    let to_display = |m: f64| {
-        if descent {
-            scale.height(m)
-        } else {
-            scale.distance(m)
-        }
-    };
-    let show = |m: f64| {
-        if descent {
-            render::elevation(m, scale.units)
-        } else {
-            render::distance(m, scale.units)
-        }
-    };
+    let to_display = |m: f64| scale.load(m, descent);
     let load = |w: &ReportWeek| {
         if descent {
             w.load.descent_m
@@ -1104,23 +1097,21 @@ fn pain_vs_load_weeks(data: &ReportData, scale: Scale, descent: bool) -> Result<
         })
         .collect();
     let n = points.len();
-    let summary = format!(
+    let points_are = format!(
         "{n} complete week{} with runs and pain logged, each as its {what} against the week's \
-         highest pain. {}",
+         highest pain.",
         if n == 1 { "" } else { "s" },
-        threshold_words(estimate, &show)
     );
     scatter(
         data,
         Scatter {
             id,
-            title: format!("Pain against {what}"),
-            x_desc: format!("{what}, {unit}"),
+            what,
             estimate,
             points,
-            show: &show,
-            to_display: &to_display,
-            summary,
+            scale,
+            descent,
+            points_are,
             legend: vec![
                 key(
                     Mark::Circle,
@@ -1140,35 +1131,16 @@ fn pain_vs_load_weeks(data: &ReportData, scale: Scale, descent: bool) -> Result<
 
 fn pain_vs_load_runs(data: &ReportData, scale: Scale, descent: bool) -> Result<Chart> {
     let th = &data.guidance.thresholds;
-    let (estimate, id, what, unit): (&Estimate, _, _, _) = if descent {
+    let (estimate, id, what) = if descent {
         (
             &th.run_descent_m,
             "pain-vs-run-descent",
             "descent of the run",
-            scale.height_unit(),
         )
     } else {
-        (
-            &th.longest_run_m,
-            "pain-vs-run-distance",
-            "run distance",
-            scale.distance_unit(),
-        )
+        (&th.longest_run_m, "pain-vs-run-distance", "run distance")
     };
-    let to_display = |m: f64| {
-        if descent {
-            scale.height(m)
-        } else {
-            scale.distance(m)
-        }
-    };
-    let show = |m: f64| {
-        if descent {
-            render::elevation(m, scale.units)
-        } else {
-            render::distance(m, scale.units)
-        }
-    };
+    let to_display = |m: f64| scale.load(m, descent);
     let mut points = Vec::new();
     for r in &data.runs {
         let load = if descent {
@@ -1190,23 +1162,21 @@ fn pain_vs_load_runs(data: &ReportData, scale: Scale, descent: bool) -> Result<C
         .filter(|r| r.pain_after.is_some() || r.pain_morning.is_some())
         .filter(|r| !descent || r.descent_m.is_some())
         .count();
-    let summary = format!(
+    let points_are = format!(
         "{runs} run{} with pain logged after it or the next morning, each as its {what} against \
-         that pain. {}",
+         that pain.",
         if runs == 1 { "" } else { "s" },
-        threshold_words(estimate, &show)
     );
     scatter(
         data,
         Scatter {
             id,
-            title: format!("Pain against {what}"),
-            x_desc: format!("{what}, {unit}"),
+            what,
             estimate,
             points,
-            show: &show,
-            to_display: &to_display,
-            summary,
+            scale,
+            descent,
+            points_are,
             legend: vec![
                 key(Mark::Triangle, VERMILLION, "pain during or after the run"),
                 key(Mark::Square, BLUE, "the next morning"),

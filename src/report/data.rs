@@ -327,3 +327,112 @@ fn rules(config: &Config) -> Rules {
         acwr_high: load.acwr_high,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::load::tests::{day, run};
+    use chrono::TimeZone;
+
+    fn rating(id: i64, date: NaiveDate, hour: u32, when: PainWhen, score: u8) -> PainEntry {
+        PainEntry {
+            id,
+            at: Utc.from_utc_datetime(&date.and_hms_opt(hour, 0, 0).unwrap()),
+            utc_offset_s: 0,
+            date,
+            score,
+            when,
+            side: None,
+            swelling: false,
+            note: None,
+            activity_id: None,
+        }
+    }
+
+    #[test]
+    fn each_run_gets_the_pain_after_it_and_the_next_morning() {
+        // Two runs on Monday, one on Wednesday.
+        let runs = [
+            run(1, day(2026, 11, 2), 5000.0),
+            run(2, day(2026, 11, 2), 3000.0),
+            run(3, day(2026, 11, 4), 8000.0),
+        ];
+        let mut named = rating(14, day(2026, 11, 2), 9, PainWhen::After, 4);
+        named.activity_id = Some(1);
+        let pain = [
+            rating(10, day(2026, 11, 2), 18, PainWhen::After, 2),
+            rating(11, day(2026, 11, 2), 19, PainWhen::During, 3),
+            rating(12, day(2026, 11, 3), 7, PainWhen::Morning, 1),
+            rating(13, day(2026, 11, 4), 20, PainWhen::Daily, 6),
+            named,
+            rating(15, day(2026, 11, 5), 7, PainWhen::Morning, 0),
+        ];
+        let config = Config::default();
+        let data = gather(&runs, &pain, &config, day(2026, 11, 8), 4);
+        let by_id = |id| data.runs.iter().find(|r| r.activity_id == id).unwrap();
+        // Unnamed ratings belong to the day's last run (the 07:00 runs tie: the later id).
+        assert_eq!(by_id(1).pain_after, Some(4), "the rating that names it");
+        assert_eq!(
+            by_id(2).pain_after,
+            Some(3),
+            "the highest of during and after"
+        );
+        assert_eq!(by_id(2).pain_morning, Some(1));
+        assert_eq!(by_id(3).pain_after, None, "a daily rating follows no run");
+        assert_eq!(by_id(3).pain_morning, Some(0));
+        assert_eq!(data.pain.len(), 6);
+    }
+
+    #[test]
+    fn weeks_carry_their_highest_rating_and_the_report_starts_at_the_first_record() {
+        let runs = [
+            run(1, day(2026, 10, 21), 5000.0),
+            run(2, day(2026, 11, 3), 6000.0),
+        ];
+        let mut swollen = rating(3, day(2026, 11, 4), 7, PainWhen::Morning, 5);
+        swollen.swelling = true;
+        let pain = [
+            rating(1, day(2026, 10, 21), 9, PainWhen::After, 2),
+            rating(2, day(2026, 11, 3), 9, PainWhen::After, 1),
+            swollen,
+            // After today: not shown.
+            rating(4, day(2026, 11, 9), 9, PainWhen::Daily, 9),
+        ];
+        let data = gather(&runs, &pain, &Config::default(), day(2026, 11, 5), 26);
+        assert_eq!(
+            data.from,
+            day(2026, 10, 19),
+            "the week of the first run, not 26 weeks back"
+        );
+        let weeks: Vec<(NaiveDate, Option<u8>, u32, bool)> = data
+            .weeks
+            .iter()
+            .map(|w| (w.load.week_start, w.highest_pain, w.ratings, w.swelling))
+            .collect();
+        assert_eq!(
+            weeks,
+            vec![
+                (day(2026, 10, 19), Some(2), 1, false),
+                (day(2026, 10, 26), None, 0, false),
+                (day(2026, 11, 2), Some(5), 2, true),
+            ]
+        );
+        assert!(data.weeks[2].load.partial);
+        assert_eq!(data.pain.len(), 3);
+        // Fewer weeks asked than the history holds: the last ones.
+        let short = gather(&runs, &pain, &Config::default(), day(2026, 11, 5), 2);
+        assert_eq!(short.from, day(2026, 10, 26));
+        assert_eq!(short.weeks.len(), 2);
+        assert_eq!(short.runs.len(), 1);
+    }
+
+    #[test]
+    fn the_bands_follow_the_settings() {
+        let mut config = Config::default();
+        config.load.spike_low_pct = 20.0;
+        let data = gather(&[], &[], &config, day(2026, 11, 5), 4);
+        assert_eq!(data.rules.spike_factors, [1.2, 1.3, 2.0]);
+        assert_eq!(data.weeks.len(), 1, "no record: only this week");
+        assert!(data.runs.is_empty());
+    }
+}

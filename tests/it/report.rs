@@ -417,7 +417,7 @@ fn json_prints_the_data_and_writes_no_page() {
 }
 
 #[test]
-fn an_unwritable_path_is_named_and_an_old_report_survives() {
+fn an_unwritable_path_is_named_and_nothing_is_written() {
     let env = Env::new();
     env.ok(&[
         "add",
