@@ -745,7 +745,7 @@ fn pain_summary(data: &ReportData) -> String {
     let n = data.pain.len();
     if n == 0 {
         return "No pain has been logged in this period: log it during, after and the morning \
-                after your runs (`kneeguard pain add`)."
+                after your runs (kneeguard pain add)."
             .to_string();
     }
     let worst = data
@@ -857,7 +857,7 @@ fn runs_against_bands(data: &ReportData, scale: Scale) -> Result<Chart> {
         key(
             Mark::Triangle,
             VERMILLION,
-            "a single-run spike (`kneeguard check`)",
+            "a single-run spike, as kneeguard check warns",
         ),
         key(Mark::Ring, INK, "a descent spike"),
         key(Mark::Line, INK, "the longest run of the 30 days before"),
