@@ -38,3 +38,15 @@ for name in ["r26.html", "r520.html"]:
     size = os.path.getsize(os.path.join(work, name))
     print(f"{name:<40} {size / 1e6:7.2f} MB")
 PY
+# Instruction counts repeat where wall time is noisy.
+if command -v valgrind >/dev/null 2>&1; then
+  count() { KNEEGUARD_DB="$work/history.sqlite" KNEEGUARD_TODAY=2026-11-20 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : //p'; }
+  kg=./target/release/kneeguard
+  base=$(count $kg activities --since 2000-01-01 --until 2000-01-01)
+  weeks=$(count $kg weeks)
+  r26=$(count $kg report -o "$work/cg26.html")
+  r520=$(count $kg report --weeks 520 -o "$work/cg520.html")
+  python3 -c "b,w,a,c=$base,$weeks,$r26,$r520; print(f'instructions: baseline {b/1e6:.0f} M, weeks {w/1e6:.0f} M ({w/b:.2f}x), report {a/1e6:.0f} M ({a/b:.2f}x), report --weeks 520 {c/1e6:.0f} M ({c/b:.2f}x)')"
+else
+  echo "valgrind not installed: instruction counts skipped"
+fi

@@ -246,6 +246,16 @@ fn top(values: impl IntoIterator<Item = f64>, min: f64) -> f64 {
     (max * 1.12).max(min)
 }
 
+/// A marker's size in pixels for `count` marks across a chart: smaller as they crowd, so that
+/// years of runs stay points rather than a smear.
+fn dense(count: usize, size: i32) -> i32 {
+    match count {
+        0..=120 => size,
+        121..=400 => (size * 2 / 3).max(2),
+        _ => (size / 2).max(2),
+    }
+}
+
 fn fmt_value(v: f64) -> String {
     if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
         format!("{v:.0}")
@@ -352,14 +362,11 @@ impl<'a> Weekly<'a> {
         }
     }
 
-    /// Draws the axes, one bar per week (the week under way paler) and the threshold and
-    /// tolerated levels; returns the chart for what else it shows.
-    fn draw<'c, 'b>(
+    /// The chart's frame, with a label area on the right for a second axis when asked.
+    fn frame<'c, 'b>(
         &self,
         root: &'c Root<'_, 'b>,
-        data: &ReportData,
         t: &Timeline,
-        scale: Scale,
         right_axis: bool,
     ) -> Result<Plot<'c, 'b>> {
         let mut builder = ChartBuilder::on(root);
@@ -372,7 +379,20 @@ impl<'a> Weekly<'a> {
         } else {
             builder.margin_right(28);
         }
-        let mut chart = builder.build_cartesian_2d(0f64..t.days, 0f64..self.y_max)?;
+        Ok(builder.build_cartesian_2d(0f64..t.days, 0f64..self.y_max)?)
+    }
+
+    /// Draws the axes, one bar per week (the week under way paler) and the threshold and
+    /// tolerated levels. A second axis must be set on `chart` before, or the first one's labels
+    /// are drawn on both sides.
+    fn draw(
+        &self,
+        root: &Root<'_, '_>,
+        chart: &mut Plot<'_, '_>,
+        data: &ReportData,
+        t: &Timeline,
+        scale: Scale,
+    ) -> Result<()> {
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -384,7 +404,7 @@ impl<'a> Weekly<'a> {
             .label_style(text_style(13))
             .axis_desc_style(text_style(14))
             .draw()?;
-        week_ticks(root, &chart, t)?;
+        week_ticks(root, chart, t)?;
         chart.draw_series(data.weeks.iter().zip(&self.values).map(|(w, v)| {
             let x = t.x(w.load.week_start);
             let alpha = if w.load.partial { 0.45 } else { 1.0 };
@@ -400,17 +420,11 @@ impl<'a> Weekly<'a> {
         ] {
             if let Some(m) = level {
                 let label = format!("{word} {}", scale.words(m, self.descent));
-                draw_level(
-                    root,
-                    &mut chart,
-                    scale.load(m, self.descent),
-                    colour,
-                    dashed,
-                    &label,
-                )?;
+                let y = scale.load(m, self.descent);
+                draw_level(root, chart, y, colour, dashed, &label)?;
             }
         }
-        Ok(chart)
+        Ok(())
     }
 
     /// The bars' and levels' legend entries (the levels only when they exist).
@@ -432,8 +446,9 @@ fn weekly_distance(data: &ReportData, scale: Scale) -> Result<Chart> {
     let t = Timeline::new(data);
     let svg = svg(WIDE, |root| {
         let mut chart = weekly
-            .draw(root, data, &t, scale, true)?
+            .frame(root, &t, true)?
             .set_secondary_coord(0f64..t.days, 0f64..cross_max);
+        weekly.draw(root, &mut chart, data, &t, scale)?;
         chart
             .configure_secondary_axes()
             .y_label_formatter(&|v| format!("{v:.0}"))
@@ -442,17 +457,27 @@ fn weekly_distance(data: &ReportData, scale: Scale) -> Result<Chart> {
             .axis_desc_style(text_style(14))
             .draw()?;
         let middle = |w: &ReportWeek| t.x(w.load.week_start) + 3.5;
+        let weeks = data.weeks.len();
         chart.draw_secondary_series(
             data.weeks
                 .iter()
                 .filter(|w| w.load.cross_minutes > 0.0)
-                .map(|w| Circle::new((middle(w), w.load.cross_minutes), 5, SKY.filled())),
+                .map(|w| {
+                    Circle::new(
+                        (middle(w), w.load.cross_minutes),
+                        dense(weeks, 5),
+                        SKY.filled(),
+                    )
+                }),
         )?;
         chart.draw_series(
             data.weeks
                 .iter()
                 .filter(|w| w.load.strength_sessions > 0)
-                .map(|w| TriangleMarker::new((middle(w), weekly.y_max * 0.96), 6, PURPLE.filled())),
+                .map(|w| {
+                    let at = (middle(w), weekly.y_max * 0.96);
+                    TriangleMarker::new(at, dense(weeks, 6), PURPLE.filled())
+                }),
         )?;
         Ok(())
     })?;
@@ -488,8 +513,8 @@ fn weekly_descent(data: &ReportData, scale: Scale) -> Result<Chart> {
     let weekly = Weekly::new(data, scale, true);
     let t = Timeline::new(data);
     let svg = svg(WIDE, |root| {
-        weekly.draw(root, data, &t, scale, false)?;
-        Ok(())
+        let mut chart = weekly.frame(root, &t, false)?;
+        weekly.draw(root, &mut chart, data, &t, scale)
     })?;
     let legend = weekly.legend(
         format!(
@@ -838,15 +863,16 @@ fn runs_against_bands(data: &ReportData, scale: Scale) -> Result<Chart> {
                 INK.mix(0.6).stroke_width(1),
             ))?;
         }
+        let n = data.runs.len();
         for r in &data.runs {
             let at = (t.x(r.date) + 0.5, scale.distance(r.distance_m));
             if r.spike.is_some() {
-                marker(root, &chart, at, Mark::Triangle, VERMILLION, 6)?;
+                marker(root, &chart, at, Mark::Triangle, VERMILLION, dense(n, 6))?;
             } else {
-                marker(root, &chart, at, Mark::Circle, BLUE, 4)?;
+                marker(root, &chart, at, Mark::Circle, BLUE, dense(n, 4))?;
             }
             if r.descent_spike.is_some() {
-                marker(root, &chart, at, Mark::Ring, INK, 10)?;
+                marker(root, &chart, at, Mark::Ring, INK, dense(n, 10))?;
             }
         }
         Ok(())
