@@ -153,10 +153,8 @@ pub fn run(
                 (true, Units::Mi) => ", D/mi in ft per mi",
             };
             writeln!(out, "{table}")?;
-            writeln!(
-                out,
-                "Dist and Long in {legend}{per}; - = no known descent. Pain: the week's highest, 0-10."
-            )?;
+            writeln!(out, "Dist and Long in {legend}{per}; - = no known descent.")?;
+            writeln!(out, "Pain: the week's highest rating (0-10); - = none logged.")?;
             writeln!(
                 out,
                 "* week under way. Ramp and ACWR are context; single-run spikes and"
