@@ -154,7 +154,10 @@ pub fn run(
             };
             writeln!(out, "{table}")?;
             writeln!(out, "Dist and Long in {legend}{per}; - = no known descent.")?;
-            writeln!(out, "Pain: the week's highest rating (0-10); - = none logged.")?;
+            writeln!(
+                out,
+                "Pain: the week's highest rating (0-10); - = none logged."
+            )?;
             writeln!(
                 out,
                 "* week under way. Ramp and ACWR are context; single-run spikes and"

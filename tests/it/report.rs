@@ -683,3 +683,31 @@ fn a_real_browser_renders_the_report_offline_without_a_console_message() {
     );
     assert!(blue, "the distance bars' blue is not on the screenshot");
 }
+
+#[test]
+fn weeks_draws_distance_bars_and_pain_in_unicode_or_ascii() {
+    let env = Env::new();
+    history(&env);
+    let weeks = |lang: &str| {
+        let out = env
+            .cmd()
+            .env("LANG", lang)
+            .args(["weeks", "--weeks", "8"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let unicode = weeks("en_GB.UTF-8");
+    let ascii = weeks("C");
+    for table in [&unicode, &ascii] {
+        let widest = table.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest <= 80, "{widest} columns:\n{table}");
+    }
+    assert!(
+        !ascii.contains('█') && ascii.contains("########"),
+        "{ascii}"
+    );
+    insta::assert_snapshot!("weeks_unicode", unicode);
+    insta::assert_snapshot!("weeks_ascii", ascii);
+}
