@@ -711,3 +711,25 @@ fn weeks_draws_distance_bars_and_pain_in_unicode_or_ascii() {
     insta::assert_snapshot!("weeks_unicode", unicode);
     insta::assert_snapshot!("weeks_ascii", ascii);
 }
+
+#[test]
+fn the_demo_ends_by_writing_its_report_and_saying_where() {
+    let env = Env::new();
+    let text = env.ok(&["demo"]);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("The story in charts: "))
+        .unwrap_or_else(|| panic!("the demo does not say where its report is:\n{text}"));
+    let path = Path::new(line.trim());
+    assert!(
+        path.starts_with(env.dir.path()),
+        "not in the temporary folder: {line}"
+    );
+    let page = Html::parse_document(&std::fs::read_to_string(path).unwrap());
+    assert_eq!(page.select(&sel("figure.chart")).count(), 9);
+    let period: String = page
+        .select(&sel(".period"))
+        .flat_map(|e| e.text())
+        .collect();
+    assert!(period.contains("15 November 2026"), "{period}");
+}
