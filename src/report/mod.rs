@@ -97,3 +97,62 @@ fn save(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(context)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::load::tests::{day, run};
+    use crate::model::{PainEntry, PainWhen};
+    use crate::settings::Config;
+    use chrono::{Duration, TimeZone, Utc};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any history, however odd, gives a whole page with every chart.
+        #[test]
+        fn any_history_renders_every_chart(
+            runs in prop::collection::vec((0i64..400, 0.0f64..2.0e5, prop::option::of(0.0f64..5.0e3)), 0..60),
+            pain in prop::collection::vec((0i64..400, 0u8..=12, 0usize..4, any::<bool>()), 0..60),
+            weeks in 1usize..80,
+            mi in any::<bool>(),
+        ) {
+            let first = day(2025, 1, 1);
+            let activities: Vec<_> = runs
+                .iter()
+                .enumerate()
+                .map(|(i, (d, m, descent))| {
+                    let mut a = run(i as i64 + 1, first + Duration::days(*d), *m);
+                    a.descent_m = *descent;
+                    a
+                })
+                .collect();
+            let whens = [PainWhen::During, PainWhen::After, PainWhen::Morning, PainWhen::Daily];
+            let log: Vec<PainEntry> = pain
+                .iter()
+                .enumerate()
+                .map(|(i, (d, score, when, swelling))| {
+                    let date = first + Duration::days(*d);
+                    PainEntry {
+                        id: i as i64 + 1,
+                        at: Utc.from_utc_datetime(&date.and_hms_opt(9, 0, 0).unwrap()),
+                        utc_offset_s: 0,
+                        date,
+                        score: *score,
+                        when: whens[*when],
+                        side: None,
+                        swelling: *swelling,
+                        note: None,
+                        activity_id: None,
+                    }
+                })
+                .collect();
+            let data = gather(&activities, &log, &Config::default(), day(2026, 1, 20), weeks);
+            let units = if mi { Units::Mi } else { Units::Km };
+            let html = render(&data, units).unwrap();
+            prop_assert_eq!(html.matches("<figure class=\"chart\"").count(), 9);
+            prop_assert!(html.ends_with("</html>"));
+        }
+    }
+}
