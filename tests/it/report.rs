@@ -79,6 +79,22 @@ fn history(env: &Env) {
     ]);
 }
 
+/// A database with a single 5 km run.
+fn one_run() -> Env {
+    let env = Env::new();
+    env.ok(&[
+        "add",
+        "run",
+        "--date",
+        "2026-11-20",
+        "--km",
+        "5",
+        "--minutes",
+        "30",
+    ]);
+    env
+}
+
 fn json(env: &Env, args: &[&str]) -> Value {
     let mut full = args.to_vec();
     full.extend(["--format", "json"]);
@@ -398,17 +414,7 @@ fn an_empty_database_gets_advice_and_no_file() {
 
 #[test]
 fn json_prints_the_data_and_writes_no_page() {
-    let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-20",
-        "--km",
-        "5",
-        "--minutes",
-        "30",
-    ]);
+    let env = one_run();
     let data = json(&env, &["report"]);
     assert_eq!(data["weeks"].as_array().unwrap().len(), 1);
     assert_eq!(data["runs"][0]["distance_m"], 5000.0);
@@ -423,17 +429,7 @@ fn json_prints_the_data_and_writes_no_page() {
 
 #[test]
 fn an_unwritable_path_is_named_and_nothing_is_written() {
-    let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-20",
-        "--km",
-        "5",
-        "--minutes",
-        "30",
-    ]);
+    let env = one_run();
     let (_, stderr) = env.fails(2, &["report", "-o", "no/such/folder/r.html"]);
     assert!(stderr.contains("no/such/folder/r.html"), "{stderr}");
     assert!(!env.dir.path().join("no").exists());
@@ -441,17 +437,7 @@ fn an_unwritable_path_is_named_and_nothing_is_written() {
 
 #[test]
 fn open_hands_the_file_to_the_system_opener_or_quietly_does_nothing() {
-    let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--date",
-        "2026-11-20",
-        "--km",
-        "5",
-        "--minutes",
-        "30",
-    ]);
+    let env = one_run();
     // No opener on the PATH: the report is written and nothing is said about it.
     let empty = env.dir.path().join("empty-bin");
     std::fs::create_dir(&empty).unwrap();
