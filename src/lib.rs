@@ -2,7 +2,7 @@
 //! the pain threshold.
 //!
 //! The crate is a library with a thin binary. `readers` parse files, `core` computes (pure),
-//! `db` stores, `import` walks inputs, `sync` fetches from Strava and intervals.icu, `render` formats, and `cli` ties them to the command line.
+//! `db` stores, `import` walks inputs, `sync` fetches from Strava and intervals.icu, `render` formats, `report` draws the HTML report, and `cli` ties them to the command line.
 
 pub mod cli;
 pub mod core;
@@ -11,6 +11,7 @@ pub mod import;
 pub mod model;
 pub mod readers;
 pub mod render;
+pub mod report;
 pub mod settings;
 pub mod sync;
 pub mod synth;

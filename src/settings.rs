@@ -26,6 +26,16 @@ pub enum Units {
     Mi,
 }
 
+impl Units {
+    /// The step planned distances come in: half a kilometre, or half a mile.
+    pub fn plan_step_m(self) -> f64 {
+        match self {
+            Units::Km => 500.0,
+            Units::Mi => 804.672,
+        }
+    }
+}
+
 /// The contents of the config file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]

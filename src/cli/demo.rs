@@ -112,6 +112,14 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
                 section(&demo, &store, out)?;
                 writeln!(out)?;
             }
+            let folder = tempfile::Builder::new()
+                .prefix("kneeguard-demo-")
+                .tempdir()
+                .context("cannot create a temporary folder for the demo's report")?
+                .keep();
+            let report = folder.join("kneeguard-report.html");
+            crate::report::write(&store, &demo.settings, 15, &report)?;
+            writeln!(out, "The story in charts: {}\n", report.display())?;
             writeln!(
                 out,
                 "Your own data was not touched. Start with your runs: `kneeguard import PATH`, then\n\

@@ -5,15 +5,6 @@ use super::Context;
 use crate::core::guidance::{guidance, window_start, Guidance, GuidanceSettings};
 use crate::db::{ActivityFilter, Store};
 use crate::model::{Activity, PainEntry};
-use crate::settings::Units;
-
-/// Planned distances come in half kilometres, or half miles for a runner in miles.
-pub fn step_m(units: Units) -> f64 {
-    match units {
-        Units::Km => 500.0,
-        Units::Mi => 804.672,
-    }
-}
 
 /// The settings the core's guidance reads, from the resolved settings.
 pub fn settings(ctx: &Context) -> GuidanceSettings<'_> {
@@ -22,7 +13,7 @@ pub fn settings(ctx: &Context) -> GuidanceSettings<'_> {
         load: &config.load,
         pain: &config.pain,
         plan: &config.plan,
-        step_m: step_m(ctx.settings.units),
+        step_m: ctx.settings.units.plan_step_m(),
     }
 }
 

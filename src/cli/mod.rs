@@ -17,6 +17,7 @@ mod import;
 mod man;
 mod pain;
 mod plan;
+mod report;
 mod status;
 mod sync;
 mod weeks;
@@ -54,6 +55,7 @@ Examples:
   kneeguard pain add 3 --when after                log knee pain (0-10)
   kneeguard plan                                   next week, below your pain threshold
   kneeguard status                                 today's zone, thresholds and next step
+  kneeguard report --open                          the knee's story in charts (HTML)
   kneeguard add run --km 8 --minutes 46 --descent 40
   kneeguard add cross --kind elliptical --minutes 40
   kneeguard auth strava && kneeguard sync          recent runs from Strava
@@ -129,6 +131,7 @@ pub enum Command {
     Status(status::StatusArgs),
     Export(export::ExportArgs),
     Backup(backup::BackupArgs),
+    Report(report::ReportArgs),
     Config(config::ConfigArgs),
     Auth(auth::AuthArgs),
     Sync(sync::SyncArgs),
@@ -270,6 +273,7 @@ pub fn run(cli: Cli, term: Terminal, out: &mut dyn Write) -> anyhow::Result<u8> 
         Command::Status(args) => status::run(&args, &ctx, &store, out),
         Command::Export(args) => export::run(&args, &ctx, &store, out),
         Command::Backup(args) => backup::run(&args, &ctx, &store, out),
+        Command::Report(args) => report::run(&args, &ctx, &store, out),
         Command::Sync(args) => sync::run(&args, &ctx, &mut store, out),
         Command::Config(_)
         | Command::Demo(_)

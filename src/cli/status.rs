@@ -8,6 +8,7 @@ use crate::core::recovery::{Recovery, PHASES};
 use crate::core::threshold::Estimate;
 use crate::core::warnings::Severity;
 use crate::db::Store;
+use crate::render::spark::{self, Charset, StripWeek};
 use crate::render::{self, views, words, OutputFormat, Terminal};
 use crate::settings::Units;
 use clap::Args;
@@ -95,6 +96,30 @@ fn write_text(
         )?;
     }
     term.wrap(out, "", &format!("Days ahead: {}.", mode_words(g)))?;
+    if !empty {
+        let weeks: Vec<StripWeek> = g
+            .recent
+            .iter()
+            .map(|w| StripWeek {
+                distance_m: w.distance_m,
+                highest_pain: w.highest_pain,
+            })
+            .collect();
+        writeln!(out)?;
+        // Each line is a label, the picture (blanks are weeks without ratings) and a caption;
+        // on a narrow terminal the caption goes under the picture.
+        const LABEL: usize = 9;
+        for line in spark::strip(&weeks, units, Charset::of(term)).lines() {
+            if line.chars().count() <= term.width {
+                writeln!(out, "{line}")?;
+                continue;
+            }
+            let picture: String = line.chars().take(LABEL + weeks.len()).collect();
+            let caption: String = line.chars().skip(LABEL + weeks.len()).collect();
+            writeln!(out, "{}", picture.trim_end())?;
+            term.wrap(out, &" ".repeat(LABEL), caption.trim())?;
+        }
+    }
     if empty {
         writeln!(out)?;
         term.wrap(

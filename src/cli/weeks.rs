@@ -3,7 +3,9 @@
 use super::Context;
 use crate::core::load::{weekly_summaries, WeekSummary};
 use crate::db::{ActivityFilter, Store};
+use crate::render::spark::{self, Charset};
 use crate::render::{self, OutputFormat};
+use crate::report::data::{with_pain, ReportWeek};
 use crate::settings::Units;
 use clap::Args;
 use std::io::Write;
@@ -14,11 +16,13 @@ use tabled::Tabled;
 /// Weeks are local calendar weeks (Monday first unless the config says otherwise); weeks with
 /// no runs are zero weeks. The current week is marked with `*` and is still under way.
 ///
-/// Columns: Dist = running distance; Long = longest run; Desc = descent of the runs (what loads
-/// a sore knee); D/km = descent per km; Ramp = change against the previous week; ACWR = last 7
-/// days against the mean week of the 21 days before (context, not a proven predictor); X =
-/// cross-training minutes; S = strength sessions. `--wide` adds time, ascent, the 4-week ramp,
-/// the EWMA ratio, monotony and strain.
+/// Columns: Dist = running distance, with a bar; Long = longest run; Desc = descent of the runs
+/// (what loads a sore knee); Ramp = change against the previous week; ACWR = last 7 days against
+/// the mean week of the 21 days before (context, not a proven predictor); Pain = the week's
+/// highest pain rating (0-10) with its height; X = cross-training minutes; S = strength
+/// sessions. The bars are Unicode blocks, or ASCII when the locale is not UTF-8. `--wide` adds
+/// the number of runs, time, ascent, descent per km, the 4-week ramp, the EWMA ratio, monotony
+/// and strain.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kneeguard weeks
@@ -38,20 +42,18 @@ pub struct WeeksArgs {
 struct Row {
     #[tabled(rename = "Week")]
     week: String,
-    #[tabled(rename = "Runs")]
-    runs: u32,
     #[tabled(rename = "Dist")]
     distance: String,
     #[tabled(rename = "Long")]
     longest: String,
     #[tabled(rename = "Desc")]
     descent: String,
-    #[tabled(rename = "D/km")]
-    descent_per_km: String,
     #[tabled(rename = "Ramp")]
     ramp: String,
     #[tabled(rename = "ACWR")]
     acwr: String,
+    #[tabled(rename = "Pain")]
+    pain: String,
     #[tabled(rename = "X")]
     cross: String,
     #[tabled(rename = "S")]
@@ -92,7 +94,12 @@ struct WideRow {
     cross: String,
     #[tabled(rename = "S")]
     strength: u32,
+    #[tabled(rename = "Pain")]
+    pain: String,
 }
+
+/// How wide the distance bar is, in characters.
+const BAR_WIDTH: usize = 8;
 
 pub fn run(
     args: &WeeksArgs,
@@ -121,22 +128,37 @@ pub fn run(
                 return Ok(super::exit::OK);
             }
             let units = settings.units;
+            let pain = store.pain_entries(&ActivityFilter::default())?;
+            let weeks = with_pain(weeks, &pain, settings.today);
             let table = if args.wide {
                 let rows = weeks.iter().map(|w| wide_row(w, units));
-                render::table(rows, &(1..16).collect::<Vec<_>>())
+                // The wide form keeps every column on one line: it is wider than 80 columns.
+                render::table(rows, &(1..17).collect::<Vec<_>>())
             } else {
-                let rows = weeks.iter().map(|w| row(w, units));
-                render::table(rows, &[1, 2, 3, 4, 5, 6, 7, 8, 9])
+                let max = weeks.iter().map(|w| w.load.distance_m).fold(0.0, f64::max);
+                let look = Look {
+                    units,
+                    charset: Charset::of(&ctx.term),
+                    max_m: max,
+                };
+                let rows = weeks.iter().map(|w| row(w, &look));
+                ctx.term.table(rows, &[2, 3, 4, 5, 6, 7, 8])
             };
             let (table, legend) = match units {
-                Units::Km => (table, "km; Desc in m, D/km in m per km"),
-                Units::Mi => (
-                    table.replacen("D/km", "D/mi", 1),
-                    "mi; Desc in ft, D/mi in ft per mi",
-                ),
+                Units::Km => (table, "km; Desc in m"),
+                Units::Mi => (table.replacen("D/km", "D/mi", 1), "mi; Desc in ft"),
+            };
+            let per = match (args.wide, units) {
+                (false, _) => "",
+                (true, Units::Km) => ", D/km in m per km",
+                (true, Units::Mi) => ", D/mi in ft per mi",
             };
             writeln!(out, "{table}")?;
-            writeln!(out, "Dist and Long in {legend}; - = no known descent.")?;
+            writeln!(out, "Dist and Long in {legend}{per}; - = no known descent.")?;
+            writeln!(
+                out,
+                "Pain: the week's highest rating (0-10); - = none logged."
+            )?;
             writeln!(
                 out,
                 "* week under way. Ramp and ACWR are context; single-run spikes and"
@@ -196,22 +218,42 @@ fn per_km(v: Option<f64>, units: Units) -> String {
     }
 }
 
-fn row(w: &WeekSummary, units: Units) -> Row {
+/// What the narrow table needs to draw its bars.
+struct Look {
+    units: Units,
+    charset: Charset,
+    /// The largest week's distance: the full bar.
+    max_m: f64,
+}
+
+fn row(week: &ReportWeek, look: &Look) -> Row {
+    let w = &week.load;
+    let units = look.units;
     Row {
         week: week_label(w),
-        runs: w.runs,
-        distance: dist(w.distance_m, units),
+        distance: format!(
+            "{:>5} {}",
+            dist(w.distance_m, units),
+            spark::bar(w.distance_m, look.max_m, BAR_WIDTH, look.charset)
+        ),
         longest: dist(w.longest_run_m, units),
         descent: descent(w, units),
-        descent_per_km: per_km(w.descent_per_km, units),
         ramp: pct(w.ramp_pct),
         acwr: ratio(w.acwr_uncoupled),
+        pain: match week.highest_pain {
+            Some(p) => format!(
+                "{p:>2} {}",
+                spark::level(Some(f64::from(p)), 10.0, look.charset)
+            ),
+            None => "-".to_string(),
+        },
         cross: format!("{:.0}", w.cross_minutes),
         strength: w.strength_sessions,
     }
 }
 
-fn wide_row(w: &WeekSummary, units: Units) -> WideRow {
+fn wide_row(week: &ReportWeek, units: Units) -> WideRow {
+    let w = &week.load;
     WideRow {
         week: week_label(w),
         runs: w.runs,
@@ -229,5 +271,6 @@ fn wide_row(w: &WeekSummary, units: Units) -> WideRow {
         strain: w.strain.map_or("-".into(), |s| format!("{s:.0}")),
         cross: format!("{:.0}", w.cross_minutes),
         strength: w.strength_sessions,
+        pain: week.highest_pain.map_or("-".into(), |p| p.to_string()),
     }
 }

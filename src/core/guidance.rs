@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::core::load::{week_start_of, LoadSettings};
+use crate::core::load::{shift, week_start_of, weekly_summaries, LoadSettings};
 use crate::core::plan::{self, Mode, PlanDay, PlanInput, PlanSettings, WeekPlan};
 use crate::core::plausibility::{review, trusted, Flagged};
 use crate::core::recovery::{recovery, Recovery};
@@ -44,7 +44,44 @@ pub struct Guidance {
     pub flagged: Vec<Flagged>,
     /// This week (days before today as done) and next week.
     pub weeks: [WeekPlan; 2],
+    /// The last twelve weeks, this one included: running distance and the highest pain.
+    pub recent: Vec<RecentWeek>,
     pub see_professional: bool,
+}
+
+/// One week of the recent picture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecentWeek {
+    pub week_start: NaiveDate,
+    pub distance_m: f64,
+    /// `null` when no pain was logged that week.
+    pub highest_pain: Option<u8>,
+}
+
+/// Weeks in the recent picture.
+const RECENT_WEEKS: usize = 12;
+
+/// The last [`RECENT_WEEKS`] weeks up to `today`: distance, and the highest rating dated in each.
+fn recent(
+    activities: &[Activity],
+    pain: &[PainEntry],
+    settings: &GuidanceSettings<'_>,
+    today: NaiveDate,
+) -> Vec<RecentWeek> {
+    weekly_summaries(activities, settings.load, today, RECENT_WEEKS)
+        .into_iter()
+        .map(|w| RecentWeek {
+            week_start: w.week_start,
+            distance_m: w.distance_m,
+            highest_pain: pain
+                .iter()
+                .filter(|e| {
+                    e.date >= w.week_start && e.date < shift(w.week_start, 7) && e.date <= today
+                })
+                .map(|e| e.score.min(10))
+                .max(),
+        })
+        .collect()
 }
 
 impl Guidance {
@@ -79,7 +116,7 @@ const MARGIN_WEEKS: i64 = 14;
 /// ten-year history is read for its last months only).
 pub fn window_start(settings: &GuidanceSettings<'_>, today: NaiveDate) -> NaiveDate {
     let lookback = i64::from(settings.pain.lookback_weeks.clamp(1, 520));
-    crate::core::load::shift(
+    shift(
         week_start_of(today, settings.load.week_start),
         -7 * (lookback + MARGIN_WEEKS),
     )
@@ -92,7 +129,7 @@ fn flag(
     settings: &GuidanceSettings<'_>,
     today: NaiveDate,
 ) -> Vec<Flagged> {
-    let from = crate::core::load::shift(window_start(settings, today), 7 * MARGIN_WEEKS);
+    let from = shift(window_start(settings, today), 7 * MARGIN_WEEKS);
     review(activities, today)
         .into_iter()
         .filter(|f| f.date.is_none_or(|d| d >= from))
@@ -123,6 +160,7 @@ pub fn guidance(
         today,
     };
     let weeks = plan::plan(&input);
+    let recent = recent(&trusted, pain, settings, today);
     let mut warnings = check(&trusted, settings.load, today, None);
     warnings.extend(knee_warning(&zone, today));
     warnings.extend(implausible_warnings(&flagged, today));
@@ -137,6 +175,7 @@ pub fn guidance(
         warnings,
         flagged,
         weeks,
+        recent,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod views;
 pub mod words;
 
 pub use term::Terminal;
+pub mod spark;
 
 use crate::settings::Units;
 use serde::Serialize;

@@ -260,3 +260,20 @@ pub fn status(g: &Guidance) -> StatusView<'_> {
         see_professional: g.see_professional,
     }
 }
+
+/// The guidance with the JSON shapes of `status` and of `plan` (both weeks): what the report's
+/// JSON holds.
+pub fn serialize_guidance<S: Serializer>(g: &Guidance, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Both<'a> {
+        status: StatusView<'a>,
+        this_week: WeekView<'a>,
+        next_week: WeekView<'a>,
+    }
+    Both {
+        status: status(g),
+        this_week: week(g, g.this_week()),
+        next_week: week(g, g.next_week()),
+    }
+    .serialize(serializer)
+}

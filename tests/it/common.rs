@@ -37,6 +37,8 @@ impl Env {
             .env("KNEEGUARD_DB", self.db())
             .env("KNEEGUARD_TODAY", &self.today)
             .env("COLUMNS", "100")
+            // Temporary files (the demo's report) go where the test cleans up.
+            .env("TMPDIR", self.dir.path())
             .current_dir(self.dir.path());
         cmd
     }

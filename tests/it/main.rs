@@ -17,5 +17,6 @@ mod load;
 mod manual;
 mod pain;
 mod plan;
+mod report;
 mod sync;
 mod terminal;
