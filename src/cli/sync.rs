@@ -28,9 +28,10 @@ use std::io::{IsTerminal, Write};
 /// At Strava's rate limit the sync stops before the limit, keeps everything synced so far and
 /// says when to run again; `--wait` sleeps to the next window instead.
 ///
-/// Exit status: 0 when everything was synced; 1 when the sync stopped early (rate limit,
-/// server trouble: run it again later, nothing is lost); 2 on an error that needs you
-/// (authorization, configuration).
+/// Exit status: 0 when everything was synced (a backfill that reached the limit and refused
+/// records included); 1 when the sync, or `--backfill`, stopped early (rate limit, server
+/// trouble: run it again later, nothing is lost); 2 on an error that needs you (authorization,
+/// configuration).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kneeguard auth strava                  connect once (see `kneeguard auth --help`)
@@ -230,6 +231,26 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// "activity" or "activities".
+fn activities(n: usize) -> &'static str {
+    if n == 1 {
+        "activity"
+    } else {
+        "activities"
+    }
+}
+
+/// One line about one activity: its local date, its label, and what is said of it.
+fn write_item(
+    out: &mut dyn Write,
+    date: Option<NaiveDate>,
+    label: &str,
+    text: &str,
+) -> std::io::Result<()> {
+    let date = date.map_or("----------".to_string(), |d| d.to_string());
+    writeln!(out, "  {date}  {label}: {text}")
+}
+
 /// What the list of new activities brought.
 fn write_listing(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
     let intervals = r.source == "intervals";
@@ -252,9 +273,9 @@ fn write_listing(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "{service}: {} activit{} listed: {}.",
+        "{service}: {} {} listed: {}.",
         r.fetched,
-        if r.fetched == 1 { "y" } else { "ies" },
+        activities(r.fetched),
         parts.join(", ")
     )?;
     if r.streams_fetched > 0 {
@@ -271,18 +292,16 @@ fn write_listing(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
     if n > 0 && intervals {
         writeln!(
             out,
-            "{n} activit{} came without a descent (total_elevation_loss) and {} it estimated \
-             from the climb.",
-            if n == 1 { "y" } else { "ies" },
-            if n == 1 { "has" } else { "have" }
+            "{n} {} came without a descent (total_elevation_loss): estimated from the climb.",
+            activities(n)
         )?;
     } else if n > 0 {
         writeln!(
             out,
-            "{n} new activit{} {} descent estimated from the climb (a loop descends what it \
+            "{n} new {} {} descent estimated from the climb (a loop descends what it \
              climbs) until the backfill measures it from the streams; the Strava bulk export \
              measures every run at once: `kneeguard import export.zip`.",
-            if n == 1 { "y" } else { "ies" },
+            activities(n),
             if n == 1 { "has its" } else { "have their" }
         )?;
     }
@@ -339,13 +358,8 @@ fn write_backfill(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
             plural(r.descent_notes.len())
         )?;
         for n in &r.descent_notes {
-            writeln!(
-                out,
-                "  {}  {}: {}",
-                n.date.map_or("----------".to_string(), |d| d.to_string()),
-                label(n.name.as_deref(), &n.external_id),
-                n.note
-            )?;
+            let label = label(n.name.as_deref(), &n.external_id);
+            write_item(out, n.date, &label, n.note)?;
         }
     }
     Ok(())
@@ -358,22 +372,17 @@ fn write_refusals(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "Refused {} activit{} that no runner can make (nothing stored for {}):",
+        "Refused {} {} that no runner can make (nothing stored for {}):",
         r.refusals.len(),
-        if r.refusals.len() == 1 { "y" } else { "ies" },
+        activities(r.refusals.len()),
         if r.refusals.len() == 1 { "it" } else { "them" }
     )?;
     for f in &r.refusals {
         let kept = f.kept_id.map_or(String::new(), |id| {
             format!(" (activity {id} kept as it was)")
         });
-        writeln!(
-            out,
-            "  {}  {}{kept}: {}",
-            f.date.map_or("----------".to_string(), |d| d.to_string()),
-            label(f.name.as_deref(), &f.external_id),
-            f.reason
-        )?;
+        let label = format!("{}{kept}", label(f.name.as_deref(), &f.external_id));
+        write_item(out, f.date, &label, &f.reason)?;
     }
     Ok(())
 }

@@ -193,6 +193,15 @@ impl Setup {
         .collect()
     }
 
+    /// Runs a sync in the background and kills it once it has asked for the streams of `id`
+    /// (which the fake must be told to hang).
+    fn kill_sync_at_streams_of(&self, id: i64) {
+        let mut child = self.spawn_sync();
+        self.wait_for_streams_request(id);
+        child.0.kill().unwrap();
+        child.0.wait().unwrap();
+    }
+
     /// Waits (bounded) until the fake has been asked for the streams of `id`.
     fn wait_for_streams_request(&self, id: i64) {
         for _ in 0..1200 {
@@ -203,6 +212,21 @@ impl Setup {
         }
         panic!("the sync never asked for the streams of {id}");
     }
+}
+
+/// A world with `runs` on Strava where a sync was killed while it waited for the streams of
+/// `victim`; the fake answers normally again.
+fn killed_sync(runs: Vec<Value>, victim: i64) -> Setup {
+    let s = Setup::new();
+    {
+        let mut st = s.fake.state();
+        st.activities = runs;
+        st.hang_streams_of = Some(victim);
+    }
+    s.login();
+    s.kill_sync_at_streams_of(victim);
+    s.fake.state().hang_streams_of = None;
+    s
 }
 
 fn n(v: &Value, key: &str) -> u64 {
@@ -715,18 +739,7 @@ fn a_killed_sync_loses_nothing_and_the_next_one_matches_a_clean_sync() {
     let expected = clean.rows();
     assert_eq!(expected.len(), 12);
 
-    let s = Setup::new();
-    let victim = 27_000_000_006;
-    {
-        let mut st = s.fake.state();
-        st.activities = runs;
-        st.hang_streams_of = Some(victim);
-    }
-    s.login();
-    let mut child = s.spawn_sync();
-    s.wait_for_streams_request(victim);
-    child.0.kill().unwrap();
-    child.0.wait().unwrap();
+    let s = killed_sync(runs, 27_000_000_006);
     let partial = s.rows();
     assert_eq!(
         partial.len(),
@@ -735,7 +748,6 @@ fn a_killed_sync_loses_nothing_and_the_next_one_matches_a_clean_sync() {
     );
     assert_eq!(partial[..], expected[..6]);
 
-    s.fake.state().hang_streams_of = None;
     let rest = s.sync_ok();
     assert_eq!(n(&rest, "new"), 6);
     assert_eq!(s.rows(), expected);
@@ -752,10 +764,7 @@ fn an_interrupted_sync_after_a_refresh_leaves_the_new_refresh_token_on_disk() {
         st.hang_streams_of = Some(28_000_000_001);
     }
     s.login();
-    let mut child = s.spawn_sync();
-    s.wait_for_streams_request(28_000_000_001);
-    child.0.kill().unwrap();
-    child.0.wait().unwrap();
+    s.kill_sync_at_streams_of(28_000_000_001);
     // The fake rotated the token: the file must hold the live one, not the dead one.
     let live = s.fake.state().refresh_token.clone().unwrap();
     assert_eq!(live, "fake-refresh-0002");
@@ -1110,26 +1119,15 @@ fn a_run_deleted_on_strava_keeps_its_estimate_with_a_note_and_is_never_asked_aga
 fn a_killed_backfill_loses_nothing_and_the_next_sync_finishes_it() {
     let runs = old_runs(34_000_000_000, 8);
     let expected = measured_at_once(&runs);
-    let s = Setup::new();
     // newest first: 7, 6, 5, then the one that hangs
     let victim = 34_000_000_004;
-    {
-        let mut st = s.fake.state();
-        st.activities = runs;
-        st.hang_streams_of = Some(victim);
-    }
-    s.login();
-    let mut child = s.spawn_sync();
-    s.wait_for_streams_request(victim);
-    child.0.kill().unwrap();
-    child.0.wait().unwrap();
+    let s = killed_sync(runs, victim);
     let partial = s.rows();
     assert_eq!(partial.len(), 8, "every run was stored before the backfill");
     // the three measured before the kill are as a clean sync leaves them, the rest estimated
     assert_eq!(partial[5..], expected[5..]);
     assert!(partial[..5].iter().all(|r| r.5 && r.7.is_none()));
 
-    s.fake.state().hang_streams_of = None;
     let rest = s.sync_ok();
     assert_eq!(n(&rest, "new"), 0);
     assert_eq!(n(&rest, "backfilled"), 5);
