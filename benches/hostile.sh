@@ -4,7 +4,8 @@
 #   bash benches/hostile.sh            (needs python3; RUNS=5 runs each, medians)
 # Inputs, generated here and removed afterwards: a 5 MB TCX flood of empty activities, a 5 MB
 # flood of empty trackpoints, and the 5 MB activity flood named .gpx. The bound: peak RSS at
-# most the file size + 32 MB.
+# most the file size + 32 MB, and nothing stored from a flood; the script fails when either is
+# broken.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
@@ -13,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 python3 - "$work" "$runs" <<'PY'
-import os, statistics, sys, time
+import os, sqlite3, statistics, sys, time
 work, runs = sys.argv[1], int(sys.argv[2])
 kg = "./target/release/kneeguard"
 head = '<?xml version="1.0"?><TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"><Activities>'
@@ -46,20 +47,32 @@ def measure(path):
         finally:
             os._exit(127)
     _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"kneeguard import {path} failed")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT count(*) FROM activities").fetchone()[0]
+    return wall, usage.ru_maxrss / 1024, stored
 results = {}
 for _ in range(runs):
     for name, path in files.items():
         results.setdefault(name, []).append(measure(path))
-base_rss = statistics.median(r for _, r in results["baseline: one real TCX run"])
-print(f"{'input':32} {'size MB':>8} {'time s':>8} {'peak MB':>8} {'vs baseline':>12} {'bound MB':>9}")
+baseline = "baseline: one real TCX run"
+base_rss = statistics.median(r for _, r, _ in results[baseline])
+print(f"{'input':32} {'size MB':>8} {'time s':>8} {'peak MB':>8} {'vs baseline':>12} {'bound MB':>9} {'stored':>7}")
+broken = []
 for name, path in files.items():
     size = os.path.getsize(path) / 1e6
-    wall = statistics.median(w for w, _ in results[name])
-    rss = statistics.median(r for _, r in results[name])
+    wall = statistics.median(w for w, _, _ in results[name])
+    rss = statistics.median(r for _, r, _ in results[name])
+    stored = max(s for _, _, s in results[name])
     bound = size + 32
-    ok = "" if rss <= bound or name.startswith("baseline") else "  OVER"
-    print(f"{name:32} {size:8.2f} {wall:8.3f} {rss:8.1f} {rss - base_rss:+11.1f} {bound:9.1f}{ok}")
+    flood = name != baseline
+    if flood and rss > bound:
+        broken.append(f"{name}: peak {rss:.1f} MB over the bound of {bound:.1f} MB")
+    if stored != (0 if flood else 1):
+        broken.append(f"{name}: {stored} activities stored")
+    print(f"{name:32} {size:8.2f} {wall:8.3f} {rss:8.1f} {rss - base_rss:+11.1f} {bound:9.1f} {stored:7}")
+if broken:
+    sys.exit("\n".join(broken))
 PY

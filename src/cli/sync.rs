@@ -18,20 +18,27 @@ use std::io::{IsTerminal, Write};
 /// `[sync] first_sync_days`), stores each activity in its own transaction and recognises runs
 /// already imported from files. Runs of the last `[sync] stream_window_weeks` weeks get their
 /// altitude streams and kneeguard's own descent; older runs get descent estimated from their
-/// climb. For your full history, import the Strava bulk export instead.
+/// climb, and each sync then spends what Strava's rate limit leaves (keeping 10 requests of each
+/// window for the next sync) on their streams, newest first, until every run's descent is
+/// measured. For your full history, import the Strava bulk export instead.
+///
+/// Activities no runner can make (faster than the world record, a session of years, dated in
+/// the future) are refused with the reason and not stored; the rest of the sync goes on.
 ///
 /// At Strava's rate limit the sync stops before the limit, keeps everything synced so far and
 /// says when to run again; `--wait` sleeps to the next window instead.
 ///
-/// Exit status: 0 when everything was synced; 1 when the sync stopped early (rate limit,
-/// server trouble: run it again later, nothing is lost); 2 on an error that needs you
-/// (authorization, configuration).
+/// Exit status: 0 when everything was synced (a backfill that reached the limit and refused
+/// records included); 1 when the sync, or `--backfill`, stopped early (rate limit, server
+/// trouble: run it again later, nothing is lost); 2 on an error that needs you (authorization,
+/// configuration).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   kneeguard auth strava                  connect once (see `kneeguard auth --help`)
   kneeguard sync                         new Strava activities since the last sync
   kneeguard sync --wait                  sleep through rate-limit windows and finish
   kneeguard sync --since 2026-09-01      start from a date
+  kneeguard sync --backfill --wait       measure every older run's descent now
   KNEEGUARD_INTERVALS_API_KEY=... kneeguard sync --source intervals
   kneeguard sync --format json | jq '{new, requests, resume_after}'")]
 pub struct SyncArgs {
@@ -44,6 +51,10 @@ pub struct SyncArgs {
     /// Fetch activities from this local date on, instead of from the last sync
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub since: Option<NaiveDate>,
+    /// List nothing new: only fetch the streams of runs synced with an estimated descent,
+    /// newest first, until the rate limit (Strava only: intervals.icu gives each descent)
+    #[arg(long, conflicts_with = "since")]
+    pub backfill: bool,
     /// No progress bar
     #[arg(long, short)]
     pub quiet: bool,
@@ -64,12 +75,19 @@ pub fn run(
 ) -> anyhow::Result<u8> {
     let settings = &ctx.settings;
     let config = &settings.config;
+    if args.backfill && args.source == Source::Intervals {
+        anyhow::bail!(
+            "intervals.icu gives each activity's descent (total_elevation_loss), so there is \
+             nothing to backfill: `--backfill` is for runs synced from Strava"
+        );
+    }
     let request = SyncRequest {
         today: settings.today,
         tz: settings.tz,
         clock: sync::Clock::new(settings.wall_clock),
         wait: args.wait,
         since: args.since,
+        backfill_only: args.backfill,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -155,11 +173,18 @@ fn stop_line(ctx: &Context, report: &SyncReport, error: &SyncError) -> String {
             } else {
                 local.format("%Y-%m-%d %H:%M").to_string()
             };
+            let progress = if report.backfill_only {
+                format!(
+                    "{} of {} runs measured",
+                    report.backfilled,
+                    report.backfilled + report.backfill_remaining
+                )
+            } else {
+                format!("{done} of {} listed activities synced", report.fetched)
+            };
             format!(
-                "rate limit reached{}: {done} of {} listed activities synced; run again after {when} \
-                 (or use --wait)",
+                "rate limit reached{}: {progress}; run again after {when} (or use --wait)",
                 if *daily { " for today" } else { "" },
-                report.fetched
             )
         }
         other => format!("sync stopped: {other}; {done} of {} listed activities synced, the rest follow on the next run", report.fetched),
@@ -172,11 +197,64 @@ fn write_text(
     r: &SyncReport,
     warnings: &[Warning],
 ) -> std::io::Result<()> {
-    let service = if r.source == "intervals" {
-        "intervals.icu"
+    if !r.backfill_only {
+        write_listing(out, r)?;
+    }
+    write_backfill(out, r)?;
+    write_refusals(out, r)?;
+    write_wellness(out, r)?;
+    writeln!(
+        out,
+        "{} request{} ({} list, {} streams).",
+        r.requests,
+        plural(r.requests as usize),
+        r.list_requests,
+        r.streams_requests
+    )?;
+    if let Some(e) = &r.failure {
+        if e.is_transient() {
+            writeln!(out, "{}", stop_line(ctx, r, e))?;
+        }
+    }
+    if !warnings.is_empty() {
+        writeln!(out, "\nWarnings raised by the new activities:")?;
+        render::warnings(out, warnings, ctx.settings.units)?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
     } else {
-        "Strava"
-    };
+        "s"
+    }
+}
+
+/// "activity" or "activities".
+fn activities(n: usize) -> &'static str {
+    if n == 1 {
+        "activity"
+    } else {
+        "activities"
+    }
+}
+
+/// One line about one activity: its local date, its label, and what is said of it.
+fn write_item(
+    out: &mut dyn Write,
+    date: Option<NaiveDate>,
+    label: &str,
+    text: &str,
+) -> std::io::Result<()> {
+    let date = date.map_or("----------".to_string(), |d| d.to_string());
+    writeln!(out, "  {date}  {label}: {text}")
+}
+
+/// What the list of new activities brought.
+fn write_listing(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
+    let intervals = r.source == "intervals";
+    let service = if intervals { "intervals.icu" } else { "Strava" };
     let mut parts = vec![format!("{} new", r.new)];
     if r.updated > 0 {
         parts.push(format!("{} updated", r.updated));
@@ -190,15 +268,14 @@ fn write_text(
             r.duplicates
         ));
     }
+    if r.refused > 0 {
+        parts.push(format!("{} refused", r.refused));
+    }
     writeln!(
         out,
         "{service}: {} {} listed: {}.",
         r.fetched,
-        if r.fetched == 1 {
-            "activity"
-        } else {
-            "activities"
-        },
+        activities(r.fetched),
         parts.join(", ")
     )?;
     if r.streams_fetched > 0 {
@@ -207,65 +284,140 @@ fn write_text(
                 out,
                 "Descent computed from altitude streams for {} run{} since {from}.",
                 r.streams_fetched,
-                if r.streams_fetched == 1 { "" } else { "s" }
+                plural(r.streams_fetched)
             )?;
         }
     }
-    if r.descent_estimated > 0 {
+    let n = r.descent_estimated;
+    if n > 0 && intervals {
         writeln!(
             out,
-            "{} {} descent estimated from the climb (a loop descends what it climbs); for exact \
-             descent of older runs import the Strava bulk export: `kneeguard import export.zip`.",
-            r.descent_estimated,
-            if r.descent_estimated == 1 {
-                "activity has its"
-            } else {
-                "activities have their"
-            }
+            "{n} {} came without a descent (total_elevation_loss): estimated from the climb.",
+            activities(n)
+        )?;
+    } else if n > 0 {
+        writeln!(
+            out,
+            "{n} new {} {} descent estimated from the climb (a loop descends what it \
+             climbs) until the backfill measures it from the streams; the Strava bulk export \
+             measures every run at once: `kneeguard import export.zip`.",
+            activities(n),
+            if n == 1 { "has its" } else { "have their" }
         )?;
     }
     if r.stubs_skipped > 0 {
+        let one = r.stubs_skipped == 1;
         writeln!(
             out,
-            "{} Strava activities are only stubs on intervals.icu: `kneeguard sync` fetches them from Strava.",
-            r.stubs_skipped
+            "{} Strava activit{} only stub{} on intervals.icu: `kneeguard sync` fetches {} from \
+             Strava.",
+            r.stubs_skipped,
+            if one { "y is" } else { "ies are" },
+            if one { "" } else { "s" },
+            if one { "it" } else { "them" }
         )?;
     }
-    if !r.wellness.is_empty() {
+    Ok(())
+}
+
+/// What the backfill measured, what is left, and the runs whose descent stays estimated.
+fn write_backfill(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
+    if r.source == "intervals" {
+        return Ok(());
+    }
+    let (done, left) = (r.backfilled, r.backfill_remaining);
+    if done > 0 || left > 0 || r.backfill_only {
+        let measured = format!(
+            "Backfill: descent measured from altitude streams for {done} run{} synced with an \
+             estimate",
+            plural(done)
+        );
+        if left == 0 {
+            writeln!(out, "{measured}; no run waits for its streams.")?;
+        } else if r.backfill_only {
+            writeln!(out, "{measured}; {left} still estimated.")?;
+        } else {
+            writeln!(
+                out,
+                "{measured}; {left} still estimated: later syncs measure more as Strava's rate \
+                 limit allows (`kneeguard sync --backfill --wait` measures them all now)."
+            )?;
+        }
+    }
+    if let Some(why) = &r.backfill_stopped {
         writeln!(
             out,
-            "\nintervals.icu wellness (shown only; kneeguard's pain log is separate):"
+            "The backfill stopped early ({why}); the next sync goes on."
         )?;
-        for d in &r.wellness {
-            let mut bits = Vec::new();
-            if let Some(s) = d.soreness {
-                bits.push(format!("soreness {s}"));
-            }
-            if let Some(i) = d.injury {
-                bits.push(format!("injury {i}"));
-            }
-            if let Some(c) = &d.comments {
-                bits.push(format!("\"{c}\""));
-            }
-            writeln!(out, "  {}  {}", d.date, bits.join(", "))?;
+    }
+    if !r.descent_notes.is_empty() {
+        writeln!(
+            out,
+            "Descent stays estimated (`~` in `kneeguard activities`) for {} run{}, not asked for again:",
+            r.descent_notes.len(),
+            plural(r.descent_notes.len())
+        )?;
+        for n in &r.descent_notes {
+            let label = label(n.name.as_deref(), &n.external_id);
+            write_item(out, n.date, &label, n.note)?;
         }
+    }
+    Ok(())
+}
+
+/// The activities refused as impossible, each with its reason.
+fn write_refusals(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
+    if r.refusals.is_empty() {
+        return Ok(());
     }
     writeln!(
         out,
-        "{} request{} ({} list, {} streams).",
-        r.requests,
-        if r.requests == 1 { "" } else { "s" },
-        r.list_requests,
-        r.streams_requests
+        "Refused {} {} that no runner can make (nothing stored for {}):",
+        r.refusals.len(),
+        activities(r.refusals.len()),
+        if r.refusals.len() == 1 { "it" } else { "them" }
     )?;
-    if let Some(e) = &r.failure {
-        if e.is_transient() {
-            writeln!(out, "{}", stop_line(ctx, r, e))?;
-        }
+    for f in &r.refusals {
+        let kept = f.kept_id.map_or(String::new(), |id| {
+            format!(" (activity {id} kept as it was)")
+        });
+        let label = format!("{}{kept}", label(f.name.as_deref(), &f.external_id));
+        write_item(out, f.date, &label, &f.reason)?;
     }
-    if !warnings.is_empty() {
-        writeln!(out, "\nWarnings raised by the new activities:")?;
-        render::warnings(out, warnings, ctx.settings.units)?;
+    Ok(())
+}
+
+/// `"Morning Run" (strava:123)`, with control characters escaped.
+fn label(name: Option<&str>, external_id: &str) -> String {
+    match name {
+        Some(name) => format!(
+            "\"{}\" ({external_id})",
+            render::printable(&render::truncate(name, 40))
+        ),
+        None => external_id.to_string(),
+    }
+}
+
+fn write_wellness(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
+    if r.wellness.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nintervals.icu wellness (shown only; kneeguard's pain log is separate):"
+    )?;
+    for d in &r.wellness {
+        let mut bits = Vec::new();
+        if let Some(s) = d.soreness {
+            bits.push(format!("soreness {s}"));
+        }
+        if let Some(i) = d.injury {
+            bits.push(format!("injury {i}"));
+        }
+        if let Some(c) = &d.comments {
+            bits.push(format!("\"{}\"", render::printable(c)));
+        }
+        writeln!(out, "  {}  {}", d.date, bits.join(", "))?;
     }
     Ok(())
 }

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_confirmed.sql"),
     include_str!("migrations/0004_deleted.sql"),
     include_str!("migrations/0005_local_date_index.sql"),
+    include_str!("migrations/0006_descent_note.sql"),
 ];
 
 // Rows carry when they were written (`created_at`, `imported_at`) for bookkeeping only; SQLite
@@ -148,6 +149,14 @@ pub struct ExternalRef {
     pub source_kind: SourceKind,
     pub raw_json: Option<String>,
     pub descent_estimated: bool,
+}
+
+/// A synced run whose descent is still estimated from its climb, for the backfill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstimatedDescent {
+    pub id: i64,
+    /// The service's own record, as it was last synced.
+    pub raw_json: Option<String>,
 }
 
 /// Which activities to list.
@@ -598,6 +607,59 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+// The backfill of synced descents.
+impl Store {
+    /// The activities synced from `kind` (a service) whose descent is still estimated (or
+    /// unknown) and has no note saying the service lacks the altitude, newest first.
+    pub fn estimated_descents(&self, kind: SourceKind) -> Result<Vec<EstimatedDescent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, raw_json FROM activities
+             WHERE source_kind = ?1 AND (descent_estimated OR descent_m IS NULL)
+               AND descent_note IS NULL
+             ORDER BY start_ts DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([kind.as_str()], |r| {
+            Ok(EstimatedDescent {
+                id: r.get(0)?,
+                raw_json: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Replaces the estimated descent of an activity with a measured one and stores its series,
+    /// in one transaction. `false` when the activity is gone or measured already.
+    pub fn replace_descent(
+        &mut self,
+        id: i64,
+        descent_m: f64,
+        series: &[SeriesPoint],
+    ) -> Result<bool> {
+        let tx = self.write_transaction()?;
+        let blob = (!series.is_empty()).then(|| series::encode(series));
+        let changed = tx.execute(
+            "UPDATE activities SET descent_m = ?2, descent_estimated = 0,
+                series = coalesce(?3, series)
+             WHERE id = ?1 AND (descent_estimated OR descent_m IS NULL)",
+            params![id, descent_m, blob],
+        )?;
+        tx.commit()?;
+        Ok(changed == 1)
+    }
+
+    /// Records why an activity's descent stays estimated, so that no sync asks for its streams
+    /// again. `false` when there is no activity with this id.
+    pub fn set_descent_note(&mut self, id: i64, note: &str) -> Result<bool> {
+        let tx = self.write_transaction()?;
+        let changed = tx.execute(
+            "UPDATE activities SET descent_note = ?2 WHERE id = ?1",
+            params![id, note],
+        )?;
+        tx.commit()?;
+        Ok(changed == 1)
     }
 }
 
@@ -1081,6 +1143,60 @@ mod tests {
         assert_eq!(
             all.iter().find(|a| a.id == id).unwrap().descent_m,
             Some(80.0)
+        );
+    }
+
+    #[test]
+    fn estimated_descents_are_listed_newest_first_until_measured_or_noted() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut ids = Vec::new();
+        for (hour, kind, estimated) in [
+            (6, SourceKind::Strava, true),
+            (7, SourceKind::Strava, false),
+            (8, SourceKind::Intervals, true),
+            (9, SourceKind::Strava, true),
+            (10, SourceKind::Strava, true),
+        ] {
+            let mut a = run(hour, 8.0);
+            a.source_kind = kind;
+            a.descent_m = Some(40.0);
+            a.descent_estimated = estimated;
+            a.raw_json = Some(format!("{{\"hour\":{hour}}}"));
+            let Stored::New(id) = store.store_activity(&a, None).unwrap() else {
+                panic!()
+            };
+            ids.push(id);
+        }
+        let listed = |store: &Store| -> Vec<i64> {
+            let runs = store.estimated_descents(SourceKind::Strava).unwrap();
+            runs.iter().map(|r| r.id).collect()
+        };
+        assert_eq!(listed(&store), [ids[4], ids[3], ids[0]]);
+        let first = &store.estimated_descents(SourceKind::Strava).unwrap()[0];
+        assert_eq!(first.raw_json.as_deref(), Some("{\"hour\":10}"));
+
+        let series = [SeriesPoint {
+            t_s: 0.0,
+            distance_m: 0.0,
+            altitude_m: 100.0,
+        }];
+        assert!(store.replace_descent(ids[4], 37.5, &series).unwrap());
+        // measured once: a second replacement changes nothing
+        assert!(!store.replace_descent(ids[4], 99.0, &series).unwrap());
+        assert!(store.set_descent_note(ids[3], "gone").unwrap());
+        assert!(!store.set_descent_note(9999, "gone").unwrap());
+        assert_eq!(listed(&store), [ids[0]]);
+        let all = store.activities(&ActivityFilter::default()).unwrap();
+        let measured = all.iter().find(|a| a.id == ids[4]).unwrap();
+        assert_eq!(
+            (measured.descent_m, measured.descent_estimated),
+            (Some(37.5), false)
+        );
+        assert_eq!(store.series(ids[4]).unwrap().map(|s| s.len()), Some(1));
+        let noted = all.iter().find(|a| a.id == ids[3]).unwrap();
+        assert_eq!(
+            (noted.descent_m, noted.descent_estimated),
+            (Some(40.0), true)
         );
     }
 

@@ -9,8 +9,11 @@
 //!
 //! Strava's summaries carry no descent, so runs of the last weeks get their altitude streams
 //! and kneeguard's own descent (the same algorithm as for files); older runs get descent
-//! estimated from their climb, marked as estimated.
+//! estimated from their climb, marked as estimated, until the backfill (`backfill.rs`) measures
+//! them with what the rate budget leaves. Records no runner can make are refused with the
+//! reason, as the importer refuses them.
 
+pub mod backfill;
 pub mod http;
 pub mod intervals;
 pub mod rate_limit;
@@ -18,9 +21,11 @@ pub mod strava;
 pub mod tokens;
 
 use crate::core::measure;
+use crate::core::plausibility::{self, Implausible, Record};
 use crate::db::{MatchRule, Store, Stored};
 use crate::model::{AltitudeSource, DeviceTotals, NewActivity, ParsedActivity, Sample, SourceKind};
-use crate::settings::Config;
+use crate::render::words;
+use crate::settings::{Config, Units};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -181,6 +186,8 @@ pub struct SyncRequest {
     pub wait: bool,
     /// Start here instead of at the newest synced activity.
     pub since: Option<NaiveDate>,
+    /// Only measure the descent of runs synced with an estimate (`sync --backfill`).
+    pub backfill_only: bool,
 }
 
 /// What a sync did; the field names are a stable JSON interface.
@@ -225,9 +232,57 @@ pub struct SyncReport {
     /// intervals.icu wellness days with soreness, injury or a comment (not kneeguard's pain log).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub wellness: Vec<intervals::WellnessDay>,
+    /// Only the backfill was asked for (`sync --backfill`): nothing was listed.
+    pub backfill_only: bool,
+    /// Runs synced earlier whose estimated descent is now measured from their streams.
+    pub backfilled: usize,
+    /// Runs whose descent is still estimated and whose streams are still to be fetched.
+    pub backfill_remaining: usize,
+    /// Streams requests spent on the backfill (counted in `streams_requests` too).
+    pub backfill_requests: u32,
+    /// Why the backfill after a sync stopped before the rate budget was spent (the service
+    /// stopped answering); the next sync goes on.
+    pub backfill_stopped: Option<String>,
+    /// Runs found without altitude on the service in this sync: their descent stays estimated.
+    pub descent_notes: Vec<DescentNote>,
+    /// Activities refused because no runner can make them (not stored, or not updated).
+    pub refused: usize,
+    /// Each refused activity and why.
+    pub refusals: Vec<Refusal>,
     /// The error itself, for the exit code.
     #[serde(skip)]
     pub failure: Option<SyncError>,
+}
+
+/// A run whose descent stays estimated because the service has no altitude for it; it is
+/// not asked for again.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DescentNote {
+    pub activity_id: i64,
+    pub external_id: String,
+    pub date: Option<NaiveDate>,
+    pub name: Option<String>,
+    pub note: &'static str,
+}
+
+/// The note of a run whose streams Strava no longer has.
+pub const NOTE_NO_STREAMS: &str =
+    "Strava has no streams for this run (deleted there?): its descent stays estimated";
+/// The note of a run whose streams carry no usable altitude.
+pub const NOTE_NO_ALTITUDE: &str =
+    "Strava's streams of this run have no altitude: its descent stays estimated";
+
+/// An activity from a service that no runner can have made, refused with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Refusal {
+    pub external_id: String,
+    pub name: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// The stored activity kept as it was, when the refused record was an edit of it.
+    pub kept_id: Option<i64>,
+    pub problem: Implausible,
+    /// The problem and what to do, in words (metric).
+    pub reason: String,
 }
 
 /// Progress of a sync, for a progress bar.
@@ -266,33 +321,61 @@ pub async fn sync_strava(
         config.sync.rate_limit_reserve,
         request.wait,
     )?;
-    let after = start_after(store, "strava:", config, request)?;
-    let window_start = request.today - Duration::weeks(config.sync.stream_window_weeks.max(0));
     let mut report = SyncReport {
         source: "strava".into(),
-        stream_window_start: Some(window_start),
-        after: Some(after),
         ..SyncReport::default()
     };
-    let rule = config.import.match_rule();
-    let outcome = strava_pages(
-        &mut client,
-        store,
-        config,
-        request,
-        rule,
-        after,
-        window_start,
-        &mut report,
-        progress,
-    )
-    .await;
+    let outcome = if request.backfill_only {
+        report.backfill_only = true;
+        backfill::backfill(
+            &mut client,
+            store,
+            config,
+            request,
+            backfill::Budget::Asked,
+            &mut report,
+            progress,
+        )
+        .await
+    } else {
+        strava_sync_and_backfill(&mut client, store, config, request, &mut report, progress).await
+    };
     report.list_requests = client.counts.list;
     report.streams_requests = client.counts.streams;
     report.token_requests = client.counts.token;
     report.requests = client.api_requests();
     finish(&mut report, outcome);
     Ok(report)
+}
+
+/// The new activities, then the backfill with what the rate budget leaves.
+async fn strava_sync_and_backfill(
+    client: &mut strava::StravaClient,
+    store: &mut Store,
+    config: &Config,
+    request: &SyncRequest,
+    report: &mut SyncReport,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), SyncError> {
+    let after = start_after(store, "strava:", config, request)?;
+    let window_start = request.today - Duration::weeks(config.sync.stream_window_weeks.max(0));
+    report.stream_window_start = Some(window_start);
+    report.after = Some(after);
+    let rule = config.import.match_rule();
+    strava_pages(
+        client,
+        store,
+        config,
+        request,
+        rule,
+        after,
+        window_start,
+        report,
+        progress,
+    )
+    .await?;
+    let spare = backfill::Budget::Spare;
+    backfill::backfill(client, store, config, request, spare, report, progress).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -331,19 +414,28 @@ async fn strava_pages(
                 wants_streams,
             } = strava_activity(&raw, request.tz);
             let name = activity.name.clone().unwrap_or_default();
-            if !settle_known(store, &activity, rule, report)? {
-                let local = activity
-                    .start
-                    .map(|s| (s + Duration::seconds(activity.utc_offset_s.into())).date_naive());
-                let in_window = local.is_some_and(|d| d >= window_start);
+            if !settle_known(store, &activity, rule, request.today, report)?
+                && !refused(&activity, None, request.today, report)
+            {
+                let in_window = local_date(&activity).is_some_and(|d| d >= window_start);
+                let mut note = None;
                 if let (true, true, Some(id)) = (wants_streams, in_window, strava_id) {
-                    // A 404 (manual activities) is normal: the estimate stays.
-                    if let Some(streams) = client.streams(id).await? {
-                        report.streams_fetched += 1;
-                        apply_streams(&mut activity, &streams, &config.descent);
-                    }
+                    // A 404 (deleted, or entered by hand) is normal: the estimate stays.
+                    note = match client.streams(id).await? {
+                        Some(streams) => {
+                            report.streams_fetched += 1;
+                            (!apply_streams(&mut activity, &streams, &config.descent))
+                                .then_some(NOTE_NO_ALTITUDE)
+                        }
+                        None => Some(NOTE_NO_STREAMS),
+                    };
                 }
-                store_new(store, &activity, rule, report)?;
+                let id = store_new(store, &activity, rule, report)?;
+                if let (Some(id), Some(note)) = (id, note) {
+                    // Its own small transaction after the run's: a kill in between costs one
+                    // more streams request later, never the run.
+                    note_descent(store, id, &activity, note, report)?;
+                }
             }
             progress(Progress::Done(name));
         }
@@ -352,16 +444,23 @@ async fn strava_pages(
 }
 
 /// Settles an activity already stored: updates it when it was synced before and changed on
-/// the service since, links it when the same run is stored from a file. `false`: it is new.
+/// the service since (unless the change is impossible), links it when the same run is stored
+/// from a file. `false`: it is new.
 fn settle_known(
     store: &mut Store,
     activity: &NewActivity,
     rule: MatchRule,
+    today: NaiveDate,
     report: &mut SyncReport,
 ) -> Result<bool, SyncError> {
     let external = activity.external_id.clone().unwrap_or_default();
     if let Some(known) = store.find_external(&external)? {
-        if known.source_kind == activity.source_kind && known.raw_json != activity.raw_json {
+        let changed =
+            known.source_kind == activity.source_kind && known.raw_json != activity.raw_json;
+        if changed && refused(activity, Some(known.id), today, report) {
+            return Ok(true);
+        }
+        if changed {
             // Streams-based descent stays; an estimate follows the new climb.
             store.update_api_activity(known.id, activity, known.descent_estimated)?;
             report.updated += 1;
@@ -378,13 +477,13 @@ fn settle_known(
     Ok(false)
 }
 
-/// Stores a new activity in its own transaction.
+/// Stores a new activity in its own transaction; its id when it was stored.
 fn store_new(
     store: &mut Store,
     activity: &NewActivity,
     rule: MatchRule,
     report: &mut SyncReport,
-) -> Result<(), SyncError> {
+) -> Result<Option<i64>, SyncError> {
     match store.store_activity(activity, Some(rule))? {
         Stored::New(id) => {
             report.new += 1;
@@ -392,11 +491,74 @@ fn store_new(
             if activity.descent_estimated {
                 report.descent_estimated += 1;
             }
+            Ok(Some(id))
         }
         // A run the runner deleted stays deleted; it is counted with the runs already there.
-        Stored::Duplicate(_) | Stored::Deleted(_) => report.duplicates += 1,
+        Stored::Duplicate(_) | Stored::Deleted(_) => {
+            report.duplicates += 1;
+            Ok(None)
+        }
     }
+}
+
+/// Whether no runner can have made `activity` (as `core::plausibility` judges it on `today`,
+/// like the importer); a refusal goes into the report with the reason, nothing is stored.
+/// `kept` is the stored activity it would have changed.
+fn refused(
+    activity: &NewActivity,
+    kept: Option<i64>,
+    today: NaiveDate,
+    report: &mut SyncReport,
+) -> bool {
+    let Some(problem) = plausibility::impossible(&Record::of_new(activity), today) else {
+        return false;
+    };
+    let date = local_date(activity);
+    let (service, source) = match activity.source_kind {
+        SourceKind::Intervals => ("intervals.icu", " --source intervals"),
+        _ => ("Strava", ""),
+    };
+    let since = date.map_or(String::new(), |d| format!(" --since {d}"));
+    let reason = format!(
+        "{}; correct or delete it on {service}, then run `kneeguard sync{source}{since}`",
+        words::implausible(&problem, Units::Km)
+    );
+    report.refused += 1;
+    report.refusals.push(Refusal {
+        external_id: activity.external_id.clone().unwrap_or_default(),
+        name: activity.name.clone(),
+        date,
+        kept_id: kept,
+        problem,
+        reason,
+    });
+    true
+}
+
+/// Records that a run's descent stays estimated, in the store and in the report.
+fn note_descent(
+    store: &mut Store,
+    id: i64,
+    activity: &NewActivity,
+    note: &'static str,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    store.set_descent_note(id, note)?;
+    report.descent_notes.push(DescentNote {
+        activity_id: id,
+        external_id: activity.external_id.clone().unwrap_or_default(),
+        date: local_date(activity),
+        name: activity.name.clone(),
+        note,
+    });
     Ok(())
+}
+
+/// The local day an activity started on.
+fn local_date(activity: &NewActivity) -> Option<NaiveDate> {
+    let start = activity.start?;
+    let local = start.checked_add_signed(Duration::seconds(activity.utc_offset_s.into()))?;
+    Some(local.date_naive())
 }
 
 /// Syncs intervals.icu into `store`.
@@ -433,7 +595,9 @@ pub async fn sync_intervals(
             progress(Progress::Listed(list.len()));
             for raw in list {
                 let activity = intervals_activity(&raw, request.tz).activity;
-                if !settle_known(store, &activity, rule, &mut report)? {
+                if !settle_known(store, &activity, rule, request.today, &mut report)?
+                    && !refused(&activity, None, request.today, &mut report)
+                {
                     store_new(store, &activity, rule, &mut report)?;
                 }
                 progress(Progress::Done(activity.name.clone().unwrap_or_default()));
@@ -656,12 +820,13 @@ fn is_stub(raw: &Value) -> bool {
         || raw["distance"].is_null() && raw["moving_time"].is_null()
 }
 
-/// Computes descent and the series from streams with the same algorithm as for files.
+/// Computes descent and the series from streams with the same algorithm as for files;
+/// `false` when the streams give no descent (no usable altitude) and the estimate stays.
 fn apply_streams(
     activity: &mut NewActivity,
     streams: &strava::Streams,
     settings: &crate::core::descent::DescentSettings,
-) {
+) -> bool {
     let len = [
         streams.time.len(),
         streams.distance.len(),
@@ -672,7 +837,7 @@ fn apply_streams(
     .max()
     .unwrap_or(0);
     let Some(start) = activity.start else {
-        return;
+        return false;
     };
     let finite = |v: Option<&f64>| v.copied().filter(|x| x.is_finite());
     let samples: Vec<Sample> = (0..len)
@@ -697,15 +862,17 @@ fn apply_streams(
         ..ParsedActivity::default()
     };
     let measured = measure::measure(&parsed, settings);
-    apply_measured(activity, measured);
+    apply_measured(activity, measured)
 }
 
-fn apply_measured(activity: &mut NewActivity, measured: measure::Measured) {
-    if let Some(descent) = measured.descent_m {
-        activity.descent_m = Some(descent);
-        activity.descent_estimated = false;
-    }
+fn apply_measured(activity: &mut NewActivity, measured: measure::Measured) -> bool {
     activity.series = measured.series;
+    let Some(descent) = measured.descent_m else {
+        return false;
+    };
+    activity.descent_m = Some(descent);
+    activity.descent_estimated = false;
+    true
 }
 
 #[cfg(test)]

@@ -478,7 +478,7 @@ impl StravaClient {
     }
 
     /// At a rate limit: sleeps to the window's reset with `--wait`, else stops the sync.
-    async fn hold(&mut self, window: Window) -> Result<(), SyncError> {
+    pub(super) async fn hold(&mut self, window: Window) -> Result<(), SyncError> {
         let now = self.clock.now();
         let resume_after = rate_limit::resets_at(window, now);
         if !self.wait || self.waits >= MAX_WAITS {
@@ -492,6 +492,20 @@ impl StravaClient {
         tokio::time::sleep(pause).await;
         self.limits = RateLimits::default();
         Ok(())
+    }
+}
+
+// What the backfill needs to spend the rate budget.
+impl StravaClient {
+    /// The window with fewer than `keep` requests left beyond the reserve, by the last
+    /// response's headers; `None` while more fit (or nothing is known yet).
+    pub fn spent(&self, keep: u32) -> Option<Window> {
+        self.limits.exhausted(self.reserve.saturating_add(keep))
+    }
+
+    /// Whether a rate limit is slept through (`--wait`) or ends the requests.
+    pub fn set_wait(&mut self, wait: bool) {
+        self.wait = wait;
     }
 }
 

@@ -1,8 +1,9 @@
 //! A fake Strava and intervals.icu on 127.0.0.1 that behaves as SYNC.md §5 describes: OAuth
 //! with single-use codes and rotating refresh tokens, `after` in seconds (milliseconds are
 //! refused) with ascending order, short pages before the end, keyed streams with 404 for
-//! manual activities, rate-limit headers on every API response, and switches for 401, 429,
-//! 5xx and slow answers. It also counts every request.
+//! manual activities, rate-limit headers on every API response (the overall and the read
+//! bucket, 200/2,000 and 100/1,000 as in 2026, with usage counted by the server), and switches
+//! for 401, 429, 5xx and slow answers. It also counts every request.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
@@ -29,6 +30,8 @@ pub struct State {
     // Activities
     pub activities: Vec<Value>,
     pub streams_404: HashSet<i64>,
+    /// The streams of these activities answer 503 (a server in trouble).
+    pub streams_503: HashSet<i64>,
     pub no_altitude: HashSet<i64>,
     /// The server's own page size cap: pages shorter than `per_page` before the end.
     pub page_cap: Option<usize>,
@@ -44,8 +47,12 @@ pub struct State {
     pub force_429_from: Option<u32>,
     /// The streams of this activity hang (for killing the client midway).
     pub hang_streams_of: Option<i64>,
+    /// The overall bucket (`X-RateLimit-Limit`).
     pub limit_15min: u32,
     pub limit_daily: u32,
+    /// The read bucket (`X-ReadRateLimit-Limit`); every request here is a read.
+    pub read_limit_15min: u32,
+    pub read_limit_daily: u32,
     pub usage_15min: u32,
     pub usage_daily: u32,
     // Counts
@@ -79,6 +86,8 @@ impl Fake {
             expires_in: 21600,
             limit_15min: 200,
             limit_daily: 2000,
+            read_limit_15min: 100,
+            read_limit_daily: 1000,
             ..State::default()
         }));
         let server = runtime.block_on(async {
@@ -269,7 +278,7 @@ impl State {
         )
         .insert_header(
             "X-ReadRateLimit-Limit",
-            format!("{},{}", self.limit_15min, self.limit_daily).as_str(),
+            format!("{},{}", self.read_limit_15min, self.read_limit_daily).as_str(),
         )
         .insert_header(
             "x-readratelimit-usage",
@@ -310,7 +319,10 @@ impl State {
                 return t;
             }
         }
-        if self.usage_15min > self.limit_15min || self.usage_daily > self.limit_daily {
+        let over = |usage: u32, limits: [u32; 2]| limits.iter().any(|l| usage > *l);
+        if over(self.usage_15min, [self.limit_15min, self.read_limit_15min])
+            || over(self.usage_daily, [self.limit_daily, self.read_limit_daily])
+        {
             return self.with_rate_headers(fault(
                 429,
                 "Rate Limit Exceeded",
@@ -431,6 +443,9 @@ impl State {
     }
 
     fn streams(&mut self, id: i64, q: &HashMap<String, String>) -> ResponseTemplate {
+        if self.streams_503.contains(&id) {
+            return ResponseTemplate::new(503).set_body_string("<html>Service Unavailable</html>");
+        }
         if self.streams_404.contains(&id) {
             return ResponseTemplate::new(404)
                 .set_body_json(json!({"message": "Resource Not Found", "errors": []}));
