@@ -21,6 +21,9 @@ const EARLIEST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
 /// The most weeks [`weekly_summaries`] returns, about 190 years.
 pub const MAX_WEEKS: usize = 10_000;
 
+/// A week under way shows its ACWR and monotony once this many of its days have passed.
+const PARTIAL_WEEK_MIN_DAYS: i64 = 3;
+
 /// Below this, a standard deviation or a chronic load counts as zero.
 const TINY: f64 = 1e-9;
 
@@ -188,13 +191,16 @@ pub struct WeekSummary {
     /// Moving minutes of cross-training.
     pub cross_minutes: f64,
     pub strength_sessions: u32,
-    /// Change of distance against the previous week in percent; `null` when that week had none.
+    /// Change of distance against the previous week in percent; `null` when that week had none,
+    /// and for the week under way until it is above it.
     pub ramp_pct: Option<f64>,
     /// Change of distance against the mean of the previous four weeks in percent; `null` when
-    /// the history does not cover those four weeks or their mean is zero.
+    /// the history does not cover those four weeks or their mean is zero, and for the week under
+    /// way until it is above it.
     pub ramp_vs_4wk_pct: Option<f64>,
     /// Last 7 days against the mean week of the 21 days before, at the week's last day (or
-    /// today for the current week); `null` without chronic load or 28 days of history.
+    /// today for the current week, once three of its days have passed); `null` without chronic
+    /// load or 28 days of history.
     pub acwr_uncoupled: Option<f64>,
     /// Acute (7-day) over chronic (28-day) exponentially weighted daily distance, at the same
     /// day; `null` without chronic load or 28 days of history.
@@ -510,9 +516,18 @@ impl LoadSeries {
     pub(crate) fn week_summary(&self, start: NaiveDate) -> WeekSummary {
         let totals = self.week_totals(start);
         let previous = self.week_totals(shift(start, -7));
-        let ramp = |now: f64, before: f64| (before > TINY).then(|| (now / before - 1.0) * 100.0);
+        let partial = start <= self.today && self.today <= shift(start, 6);
+        // A week under way can already be over the weeks before, but is under them only on its
+        // last day; its rolling figures wait until a few of its days have passed.
+        let last_day = self.today >= shift(start, 6);
+        let ramp = |now: f64, before: f64| {
+            (before > TINY)
+                .then(|| (now / before - 1.0) * 100.0)
+                .filter(|pct| !partial || last_day || *pct > 0.0)
+        };
         let eval = self.evaluation_day(start);
-        let monotony = self.monotony(eval);
+        let settled = !partial || (eval - start).num_days() + 1 >= PARTIAL_WEEK_MIN_DAYS;
+        let monotony = self.monotony(eval).filter(|_| settled);
         WeekSummary {
             week_start: start,
             runs: totals.runs,
@@ -529,11 +544,11 @@ impl LoadSeries {
             ramp_vs_4wk_pct: self
                 .four_week_mean(start)
                 .and_then(|(mean, _)| ramp(totals.distance_m, mean)),
-            acwr_uncoupled: self.acwr_uncoupled(eval),
-            acwr_ewma: self.acwr_ewma(eval),
+            acwr_uncoupled: self.acwr_uncoupled(eval).filter(|_| settled),
+            acwr_ewma: self.acwr_ewma(eval).filter(|_| settled),
             monotony: monotony.map(|(m, _)| m),
             strain: monotony.map(|(_, s)| s),
-            partial: start <= self.today && self.today <= shift(start, 6),
+            partial,
         }
     }
 }
@@ -690,6 +705,31 @@ pub(crate) mod tests {
         let json = serde_json::to_value(week).unwrap();
         assert_eq!(json["week_start"], "2025-03-10");
         assert!(json["ramp_pct"].is_null());
+    }
+
+    #[test]
+    fn a_week_just_begun_shows_no_fall_and_no_rolling_ratios_yet() {
+        // Five weeks of 24 km, and a Monday with no run yet: not -100%, no ACWR.
+        let monday = day(2025, 3, 17);
+        let all: Vec<Activity> = (1..=5)
+            .flat_map(|w| {
+                (0..3).map(move |d| run(w * 10 + d, shift(monday, -7 * w + 2 * d), 8_000.0))
+            })
+            .collect();
+        let weeks = weekly_summaries(&all, &LoadSettings::default(), monday, 2);
+        let (last, now) = (&weeks[0], &weeks[1]);
+        assert_eq!(last.ramp_pct, Some(0.0));
+        assert!(now.partial);
+        assert_eq!(
+            (now.ramp_pct, now.acwr_uncoupled, now.monotony),
+            (None, None, None)
+        );
+        // Three days in, the rolling figures are back; a week already over the last one shows it.
+        let mut more = all.clone();
+        more.push(run(99, shift(monday, 1), 30_000.0));
+        let now = &weekly_summaries(&more, &LoadSettings::default(), shift(monday, 2), 1)[0];
+        assert!(now.acwr_uncoupled.is_some());
+        assert!(now.ramp_pct.is_some_and(|p| p > 0.0));
     }
 
     #[test]
