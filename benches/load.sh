@@ -2,7 +2,8 @@
 # `weeks`, `status` and `plan` as whole processes on a generated 30-year history (about 12,500
 # activities and 1,500 pain ratings, examples/make_history.rs), against the floor measured in
 # the same run: starting the binary and opening the database (`activities` for one empty day,
-# which reads the local-date index). Medians; one core (`taskset -c 0`).
+# which reads the local-date index). Medians of rounds that run every command in turn; one core
+# (`taskset -c 0`).
 #   bash benches/load.sh [YEARS]      (default 30; RUNS=30; needs python3 and taskset)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,15 +27,21 @@ commands = {
     "status": ["status"],
     "plan": ["plan"],
 }
-results = {}
-for name, args in commands.items():
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(["taskset", "-c", "0", kg, *args], env=env, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=False)
-        times.append((time.perf_counter() - start) * 1000)
-    results[name] = statistics.median(times)
+def once(args):
+    start = time.perf_counter()
+    subprocess.run(["taskset", "-c", "0", kg, *args], env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    return (time.perf_counter() - start) * 1000
+
+# One warm-up round, then the commands in turn, so that a slow spell of the shared machine
+# falls on every command alike.
+for args in commands.values():
+    once(args)
+times = {name: [] for name in commands}
+for _ in range(runs):
+    for name, args in commands.items():
+        times[name].append(once(args))
+results = {name: statistics.median(t) for name, t in times.items()}
 base = results["floor (start, open, list one empty day)"]
 for name, ms in results.items():
     print(f"{name:<42} median {ms:7.1f} ms  ({ms / base:4.2f}x the floor)")
@@ -42,16 +49,18 @@ print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 PY
 
 # Instruction counts are repeatable on a busy machine; the database's share of each command
-# is the inclusive count of `Store::activities` and `Store::pain_entries`.
+# is the inclusive count of `Store::activities` and `Store::pain_entries`, read from the symbols
+# of the profiling build (the release binary is stripped).
 if command -v valgrind >/dev/null 2>&1; then
+  cargo build --profile profiling --quiet --bin kneeguard
   export KNEEGUARD_DB="$work/history.sqlite" KNEEGUARD_TODAY=2026-11-20
   for args in "activities --since 2000-01-01 --until 2000-01-01" weeks status plan; do
-    valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" ./target/release/kneeguard $args \
+    valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" ./target/profiling/kneeguard $args \
       >/dev/null 2>"$work/cg.err"
     total=$(sed -n 's/.*Collected : //p' "$work/cg.err")
     db=$(callgrind_annotate --inclusive=yes "$work/cg.out" 2>/dev/null \
       | grep -E "src/db/mod.rs:kneeguard::db::Store::(activities|pain_entries)$" \
-      | awk '{gsub(",", "", $1); s += $1} END {print s + 0}')
+      | awk '{gsub(",", "", $1); s += $1} END {print s + 0}' || true)
     python3 -c "t,d=$total,$db; print(f'instructions, {\"$args\"[:40]:<40} {t/1e6:7.1f} M, of them the database reads {d/1e6:6.1f} M')"
   done
 fi

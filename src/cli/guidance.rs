@@ -23,8 +23,9 @@ pub fn history(store: &Store) -> anyhow::Result<(Vec<Activity>, Vec<PainEntry>)>
     Ok((store.activities(&all)?, store.pain_entries(&all)?))
 }
 
-/// Today's guidance, from the part of the history it reads: the activities of its window and
-/// the earliest one (where the history begins), and the pain log.
+/// Today's guidance, from the part of the history it reads: the activities and ratings of its
+/// window, the earliest activity (where the history begins) and the latest rating before the
+/// window (what the runner last logged).
 pub fn today(ctx: &Context, store: &Store) -> anyhow::Result<(Guidance, usize)> {
     let settings = settings(ctx);
     let recent = ActivityFilter {
@@ -38,7 +39,11 @@ pub fn today(ctx: &Context, store: &Store) -> anyhow::Result<(Guidance, usize)> 
             activities.insert(0, first);
         }
     }
-    let pain = store.pain_entries(&ActivityFilter::default())?;
+    // And the latest rating before the window: what the runner last logged.
+    let mut pain = store.pain_entries(&recent)?;
+    if let Some(since) = recent.since {
+        pain.splice(0..0, store.latest_pain_before(since)?);
+    }
     let g = guidance(&activities, &pain, &settings, ctx.settings.today);
     Ok((g, store.count_activities()? as usize))
 }

@@ -152,7 +152,7 @@ pub fn write_text(
         term.wrap(
             out,
             &format!("  {name:<19} "),
-            &words::estimate_note(e, units),
+            &words::estimate_finding(e, units),
         )?;
         if let Some(line) = evidence_line(e, units) {
             term.wrap(out, &format!("  {:<19} ", ""), &line)?;
@@ -215,7 +215,7 @@ fn write_week(
     let room = term.width.saturating_sub(16).max(30);
     let session_width = (room * 2 / 5).max(16);
     let notes_width = room - session_width;
-    let fill = |text: String, width: usize| textwrap::fill(&text, width);
+    let fill = |text: String, width: usize| crate::render::term::fill(&text, width);
     let rows = w.days.iter().map(|d| {
         let done = d.status == DayStatus::Done;
         let row = Row {

@@ -112,8 +112,9 @@ impl Guidance {
 const MARGIN_WEEKS: i64 = 14;
 
 /// The earliest day guidance reads: activities and ratings before it change nothing but where
-/// the history begins, so a caller may leave them out and pass the earliest activity alone (a
-/// ten-year history is read for its last months only).
+/// the history begins and what was last logged, so a caller may leave them out and pass the
+/// earliest activity and the latest rating before this day alone (a ten-year history is read
+/// for its last months only).
 pub fn window_start(settings: &GuidanceSettings<'_>, today: NaiveDate) -> NaiveDate {
     let lookback = i64::from(settings.pain.lookback_weeks.clamp(1, 520));
     shift(

@@ -414,6 +414,17 @@ impl Store {
         Ok(stmt.query_row([], activity_from_row).optional()?)
     }
 
+    /// The latest pain rating before a day: what the runner last logged when a window of the
+    /// log holds nothing.
+    pub fn latest_pain_before(&self, day: NaiveDate) -> Result<Option<PainEntry>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{PAIN_SELECT} WHERE date < ?1 ORDER BY date DESC, at_ts DESC, id DESC LIMIT 1"
+        ))?;
+        Ok(stmt
+            .query_row([day.to_string()], pain_from_row)
+            .optional()?)
+    }
+
     /// The stored series of one activity, if it has one.
     pub fn series(&self, id: i64) -> Result<Option<Vec<SeriesPoint>>> {
         let blob: Option<Vec<u8>> = self
@@ -812,17 +823,16 @@ const PAIN_SELECT: &str = "SELECT id, at_ts, utc_offset_s, date, score, when_fel
                                    note, activity_id FROM pain";
 
 fn pain_from_row(r: &Row<'_>) -> rusqlite::Result<PainEntry> {
-    let date: String = r.get(3)?;
-    let when: String = r.get(5)?;
-    let side: Option<String> = r.get(6)?;
+    // The text columns are read in place: a long pain log is read on every `status` and `plan`.
+    let side = r.get_ref(6)?.as_str_or_null()?;
     Ok(PainEntry {
         id: r.get(0)?,
         at: DateTime::<Utc>::from_timestamp(r.get(1)?, 0).unwrap_or_default(),
         utc_offset_s: r.get(2)?,
-        date: date.parse().unwrap_or_default(),
+        date: r.get_ref(3)?.as_str()?.parse().unwrap_or_default(),
         score: r.get(4)?,
-        when: PainWhen::parse(&when).unwrap_or(PainWhen::Daily),
-        side: side.as_deref().and_then(Side::parse),
+        when: PainWhen::parse(r.get_ref(5)?.as_str()?).unwrap_or(PainWhen::Daily),
+        side: side.and_then(Side::parse),
         swelling: r.get(7)?,
         note: r.get(8)?,
         activity_id: r.get(9)?,

@@ -185,7 +185,7 @@ pub fn shrink_column(table: &mut Table, width: usize, column: usize) {
     for row in records.iter_mut() {
         if let Some(cell) = row.get_mut(column) {
             if cell.width() > target {
-                *cell = Text::new(textwrap::fill(cell.text(), target));
+                *cell = Text::new(fill(cell.text(), target));
             }
         }
     }
@@ -194,12 +194,22 @@ pub fn shrink_column(table: &mut Table, width: usize, column: usize) {
 /// The narrowest a wrapped text column becomes.
 pub const MIN_FLEX: usize = 8;
 
+/// `text` wrapped at `width` columns, at spaces only: a date such as 2026-10-12 or a word such
+/// as pain-free stays whole on its line. Words longer than a line are broken.
+pub fn fill(text: &str, width: usize) -> String {
+    textwrap::fill(text, options(width))
+}
+
+fn options(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation)
+}
+
 /// `text` wrapped at `width` after `lead`, continuation lines indented to line up with the
 /// text; each line ends with a newline. Words longer than a line are broken.
 pub fn wrap_at(width: usize, lead: &str, text: &str) -> String {
     let indent = " ".repeat(textwrap::core::display_width(lead));
     let width = width.max(indent.len() + 20);
-    let options = textwrap::Options::new(width)
+    let options = options(width)
         .initial_indent(lead)
         .subsequent_indent(&indent);
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -171,10 +171,18 @@ fn load(d: Dimension, metres: f64, units: Units) -> String {
     }
 }
 
-/// What an estimate means, in plain words.
+/// What an estimate means, in plain words, naming its dimension ("weekly distance: ...").
 pub fn estimate_note(e: &Estimate, units: Units) -> String {
+    format!(
+        "{}: {}",
+        dimension_label(e.dimension),
+        estimate_finding(e, units)
+    )
+}
+
+/// What an estimate means, for a line or a cell that names the dimension already.
+pub fn estimate_finding(e: &Estimate, units: Units) -> String {
     let d = e.dimension;
-    let label = dimension_label(d);
     let show = |m: f64| load(d, m, units);
     let item = |n: u32| match (d.is_weekly(), n == 1) {
         (true, true) => "week",
@@ -186,17 +194,17 @@ pub fn estimate_note(e: &Estimate, units: Units) -> String {
         |t: &Option<f64>| t.map_or(String::new(), |t| format!("; tolerated {}", show(t)));
     match &e.status {
         EstimateStatus::NoEvidence { lookback_weeks } => format!(
-            "{label}: no {} with pain logs in the last {lookback_weeks} weeks, so no threshold \
+            "no {} with pain logs in the last {lookback_weeks} weeks, so no threshold \
              yet; log pain during, after and the morning after your runs",
             item(1)
         ),
         EstimateStatus::TooLittle { items, needed } => format!(
-            "{label}: only {items} {} with pain logs ({needed} needed), too little data for a \
+            "only {items} {} with pain logs ({needed} needed), too little data for a \
              level yet",
             item(*items)
         ),
         EstimateStatus::NothingProvoked { tolerated_m, items } => format!(
-            "{label}: nothing has provoked pain yet ({items} {} with pain logs){}; the real \
+            "nothing has provoked pain yet ({items} {} with pain logs){}; the real \
              threshold may be higher",
             item(*items),
             tolerated(tolerated_m)
@@ -208,7 +216,7 @@ pub fn estimate_note(e: &Estimate, units: Units) -> String {
             retests,
             items,
         } => format!(
-            "{label}: pain started at {}, so plans stay at or under {}{}{} ({items} {} with pain \
+            "pain started at {}, so plans stay at or under {}{}{} ({items} {} with pain \
              logs)",
             show(*provoking_m),
             show(*cap_m),
@@ -225,8 +233,8 @@ pub fn estimate_note(e: &Estimate, units: Units) -> String {
             provoking_m,
             ..
         } => format!(
-            "{label}: pain followed {}, yet {} was tolerated: {label} does not separate painful \
-             from painless loads, so it does not limit the plan",
+            "pain followed {}, yet {} was tolerated: this load does not separate painful from \
+             painless ones, so it does not limit the plan",
             show(*provoking_m),
             tolerated_m.map_or("more".to_string(), show)
         ),
@@ -236,7 +244,7 @@ pub fn estimate_note(e: &Estimate, units: Units) -> String {
             tolerated_m,
             ..
         } => format!(
-            "{label}: pain followed {} in {}, and the knee has taken that load since, so it is \
+            "pain followed {} in {}, and the knee has taken that load since, so it is \
              no limit now{}",
             show(*provoking_m),
             date.format("%b %Y"),

@@ -206,7 +206,7 @@ fn thresholds(data: &ReportData, units: Units) -> Markup {
                         td.num { (e.tolerated_m.map_or("unknown".to_string(), |m| show(m, distance))) }
                         td { (render::confidence(e.confidence)) }
                         td {
-                            (words::estimate_note(e, units))
+                            (words::estimate_finding(e, units))
                             @if !e.evidence.is_empty() {
                                 details {
                                     summary { (evidence_words(e)) }

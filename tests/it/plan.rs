@@ -212,6 +212,7 @@ fn red_today_means_no_running_from_today_on_in_status_and_plan_alike() {
     assert_eq!(same["kind"], next["kind"]);
     assert_eq!(same["minutes"], next["minutes"]);
     snapshot_all(&env, "red-monday", "km");
+    snapshot_all(&env, "red-monday", "mi");
 }
 
 #[test]
@@ -287,6 +288,7 @@ fn amber_never_raises_volume_and_no_run_is_longer_than_the_ones_that_hurt() {
         "the long run becomes cross-training"
     );
     snapshot_all(&env, "amber-after-big-weeks", "km");
+    snapshot_all(&env, "amber-after-big-weeks", "mi");
 }
 
 #[test]
