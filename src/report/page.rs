@@ -285,21 +285,25 @@ fn warnings(data: &ReportData, units: Units) -> Markup {
     }
 }
 
+/// How many days the plan strip shows: a week from today.
+const STRIP_DAYS: usize = 7;
+
 fn plan_strip(data: &ReportData, units: Units) -> Markup {
     let g = &data.guidance;
-    // The days ahead: from today to the end of next week.
+    // The seven days from today on.
     let days: Vec<&PlanDay> = g
         .weeks
         .iter()
         .flat_map(|w| &w.days)
         .filter(|d| d.date >= g.today)
+        .take(STRIP_DAYS)
         .collect();
     let next = g.next_week();
+    let last = days.last().map_or(g.today, |d| d.date);
     html! {
         h3 {
-            "The days ahead, " (g.today.format("%a %-d %b")) " to "
-            ((next.week_start + Duration::days(6)).format("%a %-d %b"))
-            ": " (g.zone.zone.as_str()) " zone"
+            "The next seven days, " (g.today.format("%a %-d %b")) " to "
+            (last.format("%a %-d %b")) ": " (g.zone.zone.as_str()) " zone"
         }
         ol.plan {
             @for d in &days {

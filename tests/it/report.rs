@@ -337,13 +337,29 @@ fn the_charts_marks_match_the_data_behind_them() {
         .collect();
     assert!(today.contains(&zone), "{today}");
     assert_eq!(page.select(&sel("table.thresholds tbody tr")).count(), 4);
-    // The plan strip: the days ahead, from today to the end of next week.
-    let ahead = ["this_week", "next_week"]
+    // The plan strip: the seven days from today, each with its day and session.
+    let ahead: Vec<String> = ["this_week", "next_week"]
         .iter()
         .flat_map(|w| data["guidance"][w]["days"].as_array().unwrap().clone())
         .filter(|d| d["date"].as_str().unwrap() >= data["today"].as_str().unwrap())
-        .count();
-    assert_eq!(page.select(&sel("ol.plan > li")).count(), ahead);
+        .take(7)
+        .map(|d| d["date"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ahead.len(), 7);
+    let shown: Vec<String> = page
+        .select(&sel("ol.plan > li .day"))
+        .map(|e| e.text().collect())
+        .collect();
+    let expected: Vec<String> = ahead
+        .iter()
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .unwrap()
+                .format("%a %-d %b")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(shown, expected);
     assert_eq!(
         page.select(&sel("table.weeks tbody tr")).count(),
         weeks.len()

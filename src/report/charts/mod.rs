@@ -309,11 +309,16 @@ fn draw_level(
     } else {
         (-4, VPos::Bottom)
     };
-    root.draw(&Text::new(
-        label.to_string(),
-        (px - 4, py + dy),
-        text_style(13).color(&colour).pos(Pos::new(HPos::Right, v)),
+    let style = text_style(13).color(&colour).pos(Pos::new(HPos::Right, v));
+    // A pale backing keeps the label legible where it crosses a bar or a point.
+    let (w, h) = root.estimate_text_size(label, &style)?;
+    let (w, h) = (w as i32, h as i32);
+    let top = if dashed { py + dy } else { py + dy - h };
+    root.draw(&Rectangle::new(
+        [(px - 6 - w, top - 1), (px - 2, top + h + 1)],
+        WHITE.mix(0.85).filled(),
     ))?;
+    root.draw(&Text::new(label.to_string(), (px - 4, py + dy), style))?;
     Ok(())
 }
 

@@ -155,15 +155,18 @@ fn runs_summary(data: &ReportData, scale: Scale) -> String {
         let list: Vec<String> = spikes
             .iter()
             .map(|r| {
+                let against = match r.reference_m {
+                    Some(m) => format!(
+                        "{:.0}% over {}",
+                        (r.distance_m / m - 1.0) * 100.0,
+                        render::distance(m, scale.units)
+                    ),
+                    None => "no run in the 30 days before".to_string(),
+                };
                 format!(
-                    "{} on {} ({}% over {})",
+                    "{} on {} ({against})",
                     render::distance(r.distance_m, scale.units),
                     r.date.format("%-d %b %Y"),
-                    r.reference_m
-                        .map_or(0.0, |m| (r.distance_m / m - 1.0) * 100.0)
-                        .round(),
-                    r.reference_m
-                        .map_or("-".into(), |m| render::distance(m, scale.units))
                 )
             })
             .collect();
