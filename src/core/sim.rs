@@ -15,7 +15,7 @@ use proptest::test_runner::{RngAlgorithm, TestRng};
 
 use crate::core::guidance::{guidance, Guidance, GuidanceSettings};
 use crate::core::load::{local_date, shift, week_start_of, LoadSettings};
-use crate::core::plan::{DayKind, DayStatus, Mode, PlanSettings};
+use crate::core::plan::{DayKind, DayNote, DayStatus, Mode, PlanSettings};
 use crate::core::recovery::{PHASES, SESSIONS_PER_PHASE};
 use crate::core::threshold::EstimateStatus;
 use crate::core::warnings::{check, Rule};
@@ -600,6 +600,34 @@ pub fn broken_rules(
                     ));
                 }
             }
+        }
+    }
+    // A cross-training day that replaces a run lasts no longer than the longest run planned
+    // or run in the 30 days before it.
+    let minutes_of_runs = planned
+        .iter()
+        .filter(|d| d.kind.is_running())
+        .filter_map(|d| d.minutes)
+        .chain(
+            activities
+                .iter()
+                .filter(|a| a.sport.is_run())
+                .filter(|a| local_date(a).is_some_and(|d| d >= shift(g.today, -30)))
+                .map(|a| (a.moving_s / 60.0).ceil() as u32),
+        )
+        .max()
+        .unwrap_or(30);
+    for d in &planned {
+        let replaces = d
+            .notes
+            .iter()
+            .any(|n| matches!(n, DayNote::ReplacesLongRun | DayNote::ReplacesHilliest));
+        if replaces && d.minutes.unwrap_or(0) > minutes_of_runs.max(30) + 5 {
+            broken.push(format!(
+                "{}: {} min of cross-training replaces a run of at most {minutes_of_runs} min",
+                d.date,
+                d.minutes.unwrap_or(0)
+            ));
         }
     }
     let _ = pain;

@@ -213,9 +213,13 @@ impl Week<'_, '_> {
                 target_m: self.target.target_m,
             });
         }
+        // A swapped day lasts as long as an easy run of this week: no longer than the longest
+        // run the caps left (the whole remaining distance is no run's length).
+        let longest = sized.iter().map(|(_, d, _)| *d).fold(0.0, f64::max);
+        let replaced_m =
+            floor_distance(easy.min(longest.max(self.min_run())), self.step()).max(self.min_run());
         for (k, (i, replaced)) in swaps.into_iter().enumerate() {
-            let minutes =
-                history.minutes_for(floor_distance(easy, self.step()).max(self.min_run()));
+            let minutes = history.minutes_for(replaced_m);
             let activity = self.cross_kind(k);
             let note = match replaced {
                 Replaced::LongRun => DayNote::ReplacesLongRun,
