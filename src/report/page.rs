@@ -202,7 +202,7 @@ fn thresholds(data: &ReportData, units: Units) -> Markup {
                 @for (name, e, distance) in rows {
                     tr {
                         th scope="row" { (name) }
-                        td.num { (e.provoking_m.map_or("none yet".to_string(), |m| show(m, distance))) }
+                        td.num { (pain_starts(e, |m| show(m, distance))) }
                         td.num { (e.tolerated_m.map_or("unknown".to_string(), |m| show(m, distance))) }
                         td { (render::confidence(e.confidence)) }
                         td {
@@ -282,6 +282,16 @@ fn warnings(data: &ReportData, units: Units) -> Markup {
         @if info > 0 {
             p.small { "And " (info) " for information (" code { "kneeguard check" } ")." }
         }
+    }
+}
+
+/// The "pain starts at" cell: the level where it limits the plan; a load that provoked pain
+/// without limiting the plan is marked so (its evidence says why).
+fn pain_starts(e: &Estimate, show: impl Fn(f64) -> String) -> String {
+    match (e.cap_m, e.provoking_m) {
+        (Some(_), Some(p)) => show(p),
+        (None, Some(p)) => format!("{} (no limit)", show(p)),
+        (_, None) => "none yet".to_string(),
     }
 }
 

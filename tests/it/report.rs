@@ -747,3 +747,72 @@ fn the_demo_ends_by_writing_its_report_and_saying_where() {
         .collect();
     assert!(period.contains("15 November 2026"), "{period}");
 }
+
+/// A threshold line is drawn where the dimension limits the plan, and only there: a load that
+/// provoked pain without separating painful from painless loads is no threshold (`status` and
+/// `plan` say it does not limit the plan).
+#[test]
+fn threshold_lines_only_where_the_threshold_binds() {
+    let env = Env::new();
+    history(&env);
+    // A short flat run that hurt, where longer and hillier ones did not: run distance and run
+    // descent no longer separate painful from painless runs.
+    env.run_on(
+        "2026-11-22",
+        "4",
+        "24",
+        &["--time", "09:30", "--descent", "10"],
+    );
+    env.ok(&[
+        "pain",
+        "add",
+        "4",
+        "--when",
+        "after",
+        "--date",
+        "2026-11-22",
+        "--time",
+        "10:30",
+    ]);
+    let data = json(&env, &["report", "--weeks", "12"]);
+    env.ok(&["report", "--weeks", "12"]);
+    let html = std::fs::read_to_string(env.dir.path().join("kneeguard-report.html")).unwrap();
+    let page = Html::parse_document(&html);
+    let th = &data["guidance"]["status"]["thresholds"];
+    let mut kinds = std::collections::BTreeSet::new();
+    for (dimension, charts) in [
+        (
+            "weekly_distance_m",
+            ["weekly-distance", "pain-vs-weekly-distance"],
+        ),
+        (
+            "weekly_descent_m",
+            ["weekly-descent", "pain-vs-weekly-descent"],
+        ),
+        (
+            "longest_run_m",
+            ["pain-vs-run-distance", "pain-vs-run-distance"],
+        ),
+        (
+            "run_descent_m",
+            ["pain-vs-run-descent", "pain-vs-run-descent"],
+        ),
+    ] {
+        let binds = !th[dimension]["cap_m"].is_null();
+        let provoked = !th[dimension]["provoking_m"].is_null();
+        kinds.insert((binds, provoked));
+        for id in charts {
+            let chart = page
+                .select(&sel(&format!("figure#{id}")))
+                .next()
+                .unwrap_or_else(|| panic!("no chart {id}"));
+            let lines = chart
+                .select(&sel("div.plot svg polyline[stroke=\"#D55E00\"]"))
+                .count();
+            assert_eq!(lines > 0, binds, "{id}: {dimension} {}", th[dimension]);
+        }
+    }
+    // The history holds both: a binding threshold and a provoking load that does not bind.
+    assert!(kinds.contains(&(true, true)), "{kinds:?}");
+    assert!(kinds.contains(&(false, true)), "{kinds:?}");
+}

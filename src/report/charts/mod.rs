@@ -322,13 +322,30 @@ fn draw_level(
     Ok(())
 }
 
+/// Where pain starts, when that limits the plan: the level the charts draw as the threshold.
+/// A load that provoked pain but does not bind (it does not separate painful from painless
+/// loads, or the knee has taken it since) is no threshold line.
+fn threshold_m(e: &Estimate) -> Option<f64> {
+    e.cap_m.and(e.provoking_m)
+}
+
 /// What a dimension's threshold says, for the legend and the summary.
-fn threshold_words(e: &Estimate, show: &dyn Fn(f64) -> String) -> String {
-    match (e.provoking_m, e.tolerated_m) {
-        (Some(p), Some(t)) => format!("Pain started at {}; {} was tolerated.", show(p), show(t)),
-        (Some(p), None) => format!("Pain started at {}.", show(p)),
-        (None, Some(t)) => format!("{} was tolerated; nothing has provoked pain yet.", show(t)),
-        (None, None) => "There is not enough pain logged for a threshold yet.".to_string(),
+fn threshold_words(e: &Estimate, show: &dyn Fn(f64) -> String, units: Units) -> String {
+    match (threshold_m(e), e.provoking_m, e.tolerated_m) {
+        (Some(p), _, Some(t)) => {
+            format!("Pain started at {}; {} was tolerated.", show(p), show(t))
+        }
+        (Some(p), _, None) => format!("Pain started at {}.", show(p)),
+        (None, Some(_), _) => {
+            let finding = crate::render::words::estimate_finding(e, units);
+            let mut chars = finding.chars();
+            let first = chars.next().map(|c| c.to_uppercase().to_string());
+            format!("{}{}.", first.unwrap_or_default(), chars.as_str())
+        }
+        (None, None, Some(t)) => {
+            format!("{} was tolerated; nothing has provoked pain yet.", show(t))
+        }
+        (None, None, None) => "There is not enough pain logged for a threshold yet.".to_string(),
     }
 }
 

@@ -21,7 +21,7 @@ struct Scatter<'a> {
 }
 
 fn scatter(data: &ReportData, s: Scatter<'_>) -> Result<Chart> {
-    let lines = [s.estimate.provoking_m, s.estimate.tolerated_m]
+    let lines = [threshold_m(s.estimate), s.estimate.tolerated_m]
         .map(|v| v.map(|m| s.scale.load(m, s.descent)));
     let x_max = top(
         s.points
@@ -67,7 +67,7 @@ fn scatter(data: &ReportData, s: Scatter<'_>) -> Result<Chart> {
             // The higher level is named right of its line, the lower one left of it, on
             // separate rows, so that two close levels stay legible.
             let metres = if i == 0 {
-                s.estimate.provoking_m
+                threshold_m(s.estimate)
             } else {
                 s.estimate.tolerated_m
             };
@@ -95,7 +95,11 @@ fn scatter(data: &ReportData, s: Scatter<'_>) -> Result<Chart> {
         id: s.id,
         title: format!("Pain against {}", s.what),
         svg,
-        summary: format!("{} {}", s.points_are, threshold_words(s.estimate, &show)),
+        summary: format!(
+            "{} {}",
+            s.points_are,
+            threshold_words(s.estimate, &show, s.scale.units)
+        ),
         legend: s.legend,
     })
 }

@@ -34,7 +34,7 @@ impl<'a> Weekly<'a> {
             .iter()
             .map(|w| scale.load(metres(w), descent))
             .collect();
-        let levels = [estimate.provoking_m, estimate.tolerated_m];
+        let levels = [threshold_m(estimate), estimate.tolerated_m];
         let y_max = top(
             values
                 .iter()
@@ -105,7 +105,7 @@ impl<'a> Weekly<'a> {
         }))?;
         let e = self.estimate;
         for (level, colour, dashed, word) in [
-            (e.provoking_m, VERMILLION, false, "pain from"),
+            (threshold_m(e), VERMILLION, false, "pain from"),
             (e.tolerated_m, INK, true, "tolerated"),
         ] {
             if let Some(m) = level {
@@ -120,7 +120,7 @@ impl<'a> Weekly<'a> {
     /// The bars' and levels' legend entries (the levels only when they exist).
     fn legend(&self, bars: String, threshold: &str, tolerated: &str) -> Vec<Key> {
         let mut out = vec![key(Mark::Bar, self.colour, bars)];
-        if self.estimate.provoking_m.is_some() {
+        if threshold_m(self.estimate).is_some() {
             out.push(key(Mark::Line, VERMILLION, threshold));
         }
         if self.estimate.tolerated_m.is_some() {
@@ -194,6 +194,7 @@ pub(super) fn weekly_distance(data: &ReportData, scale: Scale) -> Result<Chart> 
             |w| w.load.distance_m,
             &show,
             weekly.estimate,
+            scale.units,
         ),
         legend,
     })
@@ -225,6 +226,7 @@ pub(super) fn weekly_descent(data: &ReportData, scale: Scale) -> Result<Chart> {
             |w| w.load.descent_m,
             &show,
             weekly.estimate,
+            scale.units,
         ),
         legend,
     })
@@ -236,6 +238,7 @@ fn weekly_summary(
     value: impl Fn(&ReportWeek) -> f64,
     show: &dyn Fn(f64) -> String,
     th: &Estimate,
+    units: Units,
 ) -> String {
     let n = data.weeks.len();
     let mut text = format!(
@@ -263,6 +266,6 @@ fn weekly_summary(
         ));
     }
     text.push(' ');
-    text.push_str(&threshold_words(th, show));
+    text.push_str(&threshold_words(th, show, units));
     text
 }
