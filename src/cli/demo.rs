@@ -102,11 +102,16 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
             render::json(out, &object)?;
         }
         OutputFormat::Table => {
-            writeln!(
+            ctx.term.wrap(
                 out,
-                "kneeguard demo: 14 weeks of a runner with a sore knee (10 Aug - 15 Nov 2026), \
-                 imported\ninto a temporary database. In this demo, today is Sunday {today}.\n"
+                "",
+                &format!(
+                    "kneeguard demo: 14 weeks of a runner with a sore knee (10 Aug - 15 Nov \
+                     2026), imported into a temporary database. In this demo, today is Sunday \
+                     {today}."
+                ),
             )?;
+            writeln!(out)?;
             for (name, section) in sections {
                 writeln!(out, "$ kneeguard {name}")?;
                 section(&demo, &store, out)?;
@@ -120,10 +125,12 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
             let report = folder.join("kneeguard-report.html");
             crate::report::write(&store, &demo.settings, 15, &report)?;
             writeln!(out, "The story in charts: {}\n", report.display())?;
-            writeln!(
+            ctx.term.wrap(
                 out,
-                "Your own data was not touched. Start with your runs: `kneeguard import PATH`, then\n\
-                 log pain after runs (`kneeguard pain add 2 --when after`) and ask for `kneeguard plan`."
+                "",
+                "Your own data was not touched. Start with your runs: `kneeguard import PATH`, \
+                 then log pain after runs (`kneeguard pain add 2 --when after`) and ask for \
+                 `kneeguard plan`.",
             )?;
         }
     }

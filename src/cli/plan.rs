@@ -198,7 +198,7 @@ fn write_week(
             w.week_start.format("%a %d %b"),
             end.format("%a %d %b %Y"),
             term.zone(g.zone.zone, &g.zone.zone.as_str().to_uppercase()),
-            super::status::mode_words(g)
+            words::mode(g)
         ),
     )?;
     #[derive(Tabled)]

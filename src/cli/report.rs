@@ -62,11 +62,14 @@ pub fn run(
             let written = report::write(store, &ctx.settings, weeks, &args.output)?;
             writeln!(
                 out,
-                "Report written to {} ({} weeks, {} runs, {} pain ratings; {} KB).",
+                "Report written to {} ({} week{}, {} run{}, {} pain rating{}; {} KB).",
                 args.output.display(),
                 written.weeks,
+                render::plural(written.weeks),
                 written.runs,
+                render::plural(written.runs),
                 written.ratings,
+                render::plural(written.ratings),
                 written.bytes.div_ceil(1024)
             )?;
             if args.open {

@@ -3,9 +3,7 @@
 
 use super::{guidance, Context};
 use crate::core::guidance::Guidance;
-use crate::core::plan::Mode;
-use crate::core::recovery::{Recovery, PHASES};
-use crate::core::threshold::Estimate;
+use crate::core::threshold::{Confidence, Estimate};
 use crate::core::warnings::Severity;
 use crate::db::Store;
 use crate::render::spark::{self, Charset, StripWeek};
@@ -41,22 +39,6 @@ pub fn run(
         OutputFormat::Table => write_text(out, &g, &ctx.term, ctx.settings.units, stored == 0)?,
     }
     Ok(super::exit::OK)
-}
-
-/// How the days ahead are planned, in a few words.
-pub fn mode_words(g: &Guidance) -> String {
-    match (&g.mode, &g.recovery) {
-        (Mode::Ladder, Recovery::Ladder(l)) => format!(
-            "back from red on the walk-run ladder, phase {} of {}",
-            (l.phase + 1).min(PHASES.len()),
-            PHASES.len()
-        ),
-        (Mode::Progress, _) => "progress gently below your threshold".to_string(),
-        (Mode::Hold, _) => "hold the load (amber within your ceiling)".to_string(),
-        (Mode::Cut, _) => "cut and flatten (amber)".to_string(),
-        (Mode::Rest, _) => "no running (red)".to_string(),
-        (Mode::Ladder, _) => "walk-run ladder".to_string(),
-    }
 }
 
 fn write_text(
@@ -95,7 +77,7 @@ fn write_text(
             "No pain logged yet: after each run, `kneeguard pain add SCORE --when after`.",
         )?;
     }
-    term.wrap(out, "", &format!("Days ahead: {}.", mode_words(g)))?;
+    term.wrap(out, "", &format!("Days ahead: {}.", words::mode(g)))?;
     if !empty {
         let weeks: Vec<StripWeek> = g
             .recent
@@ -167,11 +149,12 @@ fn write_thresholds(
 ) -> anyhow::Result<()> {
     writeln!(out, "\nThresholds (where pain starts):")?;
     for (name, e) in names(g) {
-        let text = format!(
-            "{} ({})",
-            words::estimate_brief(e, units),
-            render::confidence(e.confidence)
-        );
+        let brief = words::estimate_brief(e, units);
+        // Without evidence the brief says why; a confidence would only repeat it.
+        let text = match e.confidence {
+            Confidence::None => brief,
+            c => format!("{brief} ({})", render::confidence(c)),
+        };
         term.wrap(out, &format!("  {name:<19} "), &text)?;
     }
     Ok(())

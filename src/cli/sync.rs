@@ -207,7 +207,7 @@ fn write_text(
         out,
         "{} request{} ({} list, {} streams).",
         r.requests,
-        plural(r.requests as usize),
+        render::plural(r.requests as usize),
         r.list_requests,
         r.streams_requests
     )?;
@@ -221,14 +221,6 @@ fn write_text(
         render::warnings(out, warnings, ctx.settings.units)?;
     }
     Ok(())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// "activity" or "activities".
@@ -284,7 +276,7 @@ fn write_listing(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
                 out,
                 "Descent computed from altitude streams for {} run{} since {from}.",
                 r.streams_fetched,
-                plural(r.streams_fetched)
+                render::plural(r.streams_fetched)
             )?;
         }
     }
@@ -330,7 +322,7 @@ fn write_backfill(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
         let measured = format!(
             "Backfill: descent measured from altitude streams for {done} run{} synced with an \
              estimate",
-            plural(done)
+            render::plural(done)
         );
         if left == 0 {
             writeln!(out, "{measured}; no run waits for its streams.")?;
@@ -355,7 +347,7 @@ fn write_backfill(out: &mut dyn Write, r: &SyncReport) -> std::io::Result<()> {
             out,
             "Descent stays estimated (`~` in `kneeguard activities`) for {} run{}, not asked for again:",
             r.descent_notes.len(),
-            plural(r.descent_notes.len())
+            render::plural(r.descent_notes.len())
         )?;
         for n in &r.descent_notes {
             let label = label(n.name.as_deref(), &n.external_id);

@@ -145,6 +145,15 @@ pub fn confidence(c: crate::core::threshold::Confidence) -> String {
     }
 }
 
+/// The plural ending of a count's noun: "" for one, "s" otherwise.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// The width paragraphs are wrapped to.
 pub const TEXT_WIDTH: usize = 96;
 

@@ -3,9 +3,10 @@
 
 use chrono::NaiveDate;
 
-use crate::core::plan::{DayKind, DayNote, PlanDay, Reason, Replaced};
+use crate::core::guidance::Guidance;
+use crate::core::plan::{DayKind, DayNote, Mode, PlanDay, Reason, Replaced};
 use crate::core::plausibility::Implausible;
-use crate::core::recovery::SessionOutcome;
+use crate::core::recovery::{Recovery, SessionOutcome, PHASES};
 use crate::core::spikes::{SpikeBand, SpikeMetric};
 use crate::core::threshold::{Dimension, Estimate, EstimateStatus};
 use crate::core::warnings::{
@@ -184,12 +185,7 @@ pub fn estimate_note(e: &Estimate, units: Units) -> String {
 pub fn estimate_finding(e: &Estimate, units: Units) -> String {
     let d = e.dimension;
     let show = |m: f64| load(d, m, units);
-    let item = |n: u32| match (d.is_weekly(), n == 1) {
-        (true, true) => "week",
-        (true, false) => "weeks",
-        (false, true) => "run",
-        (false, false) => "runs",
-    };
+    let item = |n: u32| items(d, n);
     let tolerated =
         |t: &Option<f64>| t.map_or(String::new(), |t| format!("; tolerated {}", show(t)));
     match &e.status {
@@ -270,9 +266,23 @@ pub fn estimate_brief(e: &Estimate, units: Units) -> String {
         EstimateStatus::Faded { provoking_m, .. } => {
             format!("earlier flare at {} has faded", show(*provoking_m))
         }
-        EstimateStatus::TooLittle { .. } | EstimateStatus::NoEvidence { .. } => {
-            "not enough data yet".to_string()
+        EstimateStatus::TooLittle { items: n, needed } => format!(
+            "only {n} {} with pain logs, {needed} needed",
+            items(e.dimension, *n)
+        ),
+        EstimateStatus::NoEvidence { .. } => {
+            format!("no {} with pain logs yet", items(e.dimension, 2))
         }
+    }
+}
+
+/// What a dimension counts: weeks or runs.
+fn items(d: Dimension, n: u32) -> &'static str {
+    match (d.is_weekly(), n == 1) {
+        (true, true) => "week",
+        (true, false) => "weeks",
+        (false, true) => "run",
+        (false, false) => "runs",
     }
 }
 
@@ -912,5 +922,21 @@ fn knee(k: &KneeDetail, units: Units) -> WarningText {
                  al. 2018) and the pain-monitoring model (Silbernagel et al. 2007)"
             .to_string(),
         advice,
+    }
+}
+
+/// How the days ahead are planned, in a few words (the zone is named beside it).
+pub fn mode(g: &Guidance) -> String {
+    match (&g.mode, &g.recovery) {
+        (Mode::Ladder, Recovery::Ladder(l)) => format!(
+            "back from red on the walk-run ladder, phase {} of {}",
+            (l.phase + 1).min(PHASES.len()),
+            PHASES.len()
+        ),
+        (Mode::Progress, _) => "progress gently below your threshold".to_string(),
+        (Mode::Hold, _) => "hold the load: the pain is within your ceiling".to_string(),
+        (Mode::Cut, _) => "cut and flatten".to_string(),
+        (Mode::Rest, _) => "no running".to_string(),
+        (Mode::Ladder, _) => "walk-run ladder".to_string(),
     }
 }

@@ -2,7 +2,7 @@
 //! a fixed `--today`): the runners' scenarios of the pain-threshold guard, and whole-output
 //! snapshots in km and in mi.
 
-use crate::common::Env;
+use crate::common::{assert_fits, Env};
 use chrono::{Duration, NaiveDate};
 use serde_json::Value;
 
@@ -119,20 +119,10 @@ fn km(v: &Value) -> f64 {
     v["distance_m"].as_f64().unwrap() / 1000.0
 }
 
-/// Runs `status`, `plan` and `check` as text and snapshots each.
+/// Runs `status`, `plan` and `check` as text in an 80-column terminal and snapshots each.
 fn snapshot_all(env: &Env, name: &str, units: &str) {
     for command in ["status", "plan", "check"] {
-        let out = env
-            .cmd()
-            .args([command, "--units", units])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{command}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8(out.stdout).unwrap();
+        let text = env.at_width(80, &[command, "--units", units]);
         insta::assert_snapshot!(format!("{name}-{command}-{units}"), text);
     }
 }
@@ -606,7 +596,13 @@ fn the_demo_runs_the_main_job_without_touching_the_users_data() {
     );
     assert!(!env.dir.path().join("home/.local/share/kneeguard").exists());
     for units in ["km", "mi"] {
-        let out = env.cmd().args(["demo", "--units", units]).output().unwrap();
+        let out = env
+            .cmd()
+            .env("COLUMNS", "80")
+            .args(["demo", "--units", units])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "demo --units {units}");
         let text = String::from_utf8(out.stdout).unwrap();
         // The report goes to a new temporary folder each time.
         let text: String = text
@@ -617,6 +613,7 @@ fn the_demo_runs_the_main_job_without_touching_the_users_data() {
             })
             .collect::<Vec<_>>()
             .join("\n");
+        assert_fits(&text, 80);
         insta::assert_snapshot!(format!("demo-{units}"), text);
     }
 }
