@@ -479,12 +479,16 @@ fn write_detail(
     line("Climb", climb)?;
     for (label, value) in [("Name", &a.name), ("Note", &a.note), ("Device", &a.device)] {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-            line(label, v.to_string())?;
+            line(label, render::printable(v).into_owned())?;
         }
     }
     line(
         "Source",
-        format!("{}: {}", a.source_kind.as_str(), a.source),
+        format!(
+            "{}: {}",
+            a.source_kind.as_str(),
+            render::printable(&a.source)
+        ),
     )?;
     if !d.pain.is_empty() {
         let ratings: Vec<String> = d
@@ -841,7 +845,11 @@ fn deleted(ctx: &Context, store: &Store, out: &mut dyn Write) -> anyhow::Result<
                     .map_or("(no date)".into(), |s| s.format("%Y-%m-%d").to_string()),
                 sport: t.sport.as_str().replace('_', " "),
                 distance: render::distance(t.distance_m, ctx.settings.units),
-                source: format!("{}: {}", t.source_kind.as_str(), t.source),
+                source: format!(
+                    "{}: {}",
+                    t.source_kind.as_str(),
+                    render::printable(&t.source)
+                ),
             });
             writeln!(out, "{}", ctx.term.table(rows, &[0, 3]))?;
         }

@@ -139,8 +139,10 @@ impl Terminal {
     }
 
     /// `text` cut to `max` characters with an ellipsis ("…", or "..." without UTF-8); for names
-    /// in lists, never for advice or safety notes.
+    /// in lists, never for advice or safety notes. Control characters are escaped first: a name
+    /// or note comes from a file or a service and must not drive the terminal.
     pub fn truncate(&self, text: &str, max: usize) -> String {
+        let text = &*super::printable(text);
         if self.unicode || text.chars().count() <= max {
             super::truncate(text, max)
         } else {

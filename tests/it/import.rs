@@ -911,6 +911,46 @@ fn names_reach_the_terminal_with_their_control_characters_escaped() {
 }
 
 #[test]
+fn stored_names_and_notes_are_printed_escaped_in_every_list() {
+    let env = Env::new();
+    let dir = env.dir.path();
+    let forged = "Run\u{1b}[2J\n│ 2026-01-01 │ forged row";
+    let gpx = course(4, 5.0, 20.0).to_gpx(forged, "running");
+    let path = write(dir, "named.gpx", gpx.as_bytes());
+    env.ok(&["import", path.to_str().unwrap()]);
+    let id = env.activity_ids()[0].to_string();
+    env.ok(&[
+        "pain",
+        "add",
+        "2",
+        "--when",
+        "daily",
+        "--note",
+        "sore\u{1b}]0;title\u{7}",
+    ]);
+    for args in [
+        vec!["activities"],
+        vec!["activities", "show", id.as_str()],
+        vec!["pain", "list"],
+    ] {
+        let text = env.ok(&args);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{args:?}: {text:?}"
+        );
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.contains("forged row") && !l.contains("Run")),
+            "{args:?}: a name forged a line: {text}"
+        );
+    }
+    assert!(env
+        .ok(&["activities", "show", id.as_str()])
+        .contains(r"Run\u{1b}[2J\n"));
+}
+
+#[test]
 fn the_summary_counts_in_words_and_says_what_a_duplicate_left_out() {
     let env = Env::new();
     let dir = env.dir.path();
