@@ -49,6 +49,7 @@ pub fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     match args.what {
+        // `cli::run` answers these before it reads any config.
         Some(ConfigWhat::Defaults) => write!(out, "{DEFAULT_CONFIG}")?,
         Some(ConfigWhat::Init { force }) => init(global, force, &ctx.term, out)?,
         Some(ConfigWhat::Paths) => {

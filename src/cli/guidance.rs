@@ -30,7 +30,8 @@ pub fn today(ctx: &Context, store: &Store) -> anyhow::Result<(Guidance, usize)> 
     let settings = settings(ctx);
     let recent = ActivityFilter {
         since: Some(window_start(&settings, ctx.settings.today)),
-        until: None,
+        // Nothing after today: with `--today` in the past the later records are the future.
+        until: Some(ctx.settings.today),
     };
     // The earliest activity too: whether the history reaches back far enough for the ratios.
     let mut activities = store.activities(&recent)?;

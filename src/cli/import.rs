@@ -104,7 +104,7 @@ pub fn run(
     match ctx.format {
         OutputFormat::Json => render::json(out, &summary)?,
         OutputFormat::Csv => render::csv(out, &csv_rows(&summary))?,
-        OutputFormat::Table => write_text(out, &summary, ctx.settings.units)?,
+        OutputFormat::Table => write_text(out, &summary, &ctx.term, ctx.settings.units)?,
     }
     Ok(if summary.failed > 0 {
         exit::SOME_FAILED
@@ -187,6 +187,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 fn write_text(
     out: &mut dyn Write,
     s: &Summary,
+    term: &crate::render::Terminal,
     units: crate::settings::Units,
 ) -> std::io::Result<()> {
     if s.inputs == 0 {
@@ -256,14 +257,16 @@ fn write_text(
         parts.join(", ")
     )?;
     if s.failed > 0 {
-        writeln!(
+        term.wrap(
             out,
-            "The failed inputs stored nothing; the others are imported. Fix or re-export them and run the import again."
+            "",
+            "The failed inputs stored nothing; the others are imported. Fix or re-export them \
+             and run the import again.",
         )?;
     }
     if !s.warnings.is_empty() {
         writeln!(out, "\nWarnings raised by the new activities:")?;
-        render::warnings(out, &s.warnings, units)?;
+        render::warnings_at(out, term, &s.warnings, units)?;
     }
     Ok(())
 }

@@ -238,6 +238,14 @@ pub fn run(cli: Cli, term: Terminal, out: &mut dyn Write) -> anyhow::Result<u8> 
             config::init(&cli.global, force, &term, out)?;
             return Ok(exit::OK);
         }
+        // The defaults are the remedy a broken config file's error points to: they must not
+        // need that file.
+        Some(Command::Config(config::ConfigArgs {
+            what: Some(config::ConfigWhat::Defaults),
+        })) => {
+            write!(out, "{}", crate::settings::DEFAULT_CONFIG)?;
+            return Ok(exit::OK);
+        }
         Some(command) => command,
     };
     let (settings, default_db) = resolve_settings(&cli.global)?;

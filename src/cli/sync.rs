@@ -218,7 +218,7 @@ fn write_text(
     }
     if !warnings.is_empty() {
         writeln!(out, "\nWarnings raised by the new activities:")?;
-        render::warnings(out, warnings, ctx.settings.units)?;
+        render::warnings_at(out, &ctx.term, warnings, ctx.settings.units)?;
     }
     Ok(())
 }

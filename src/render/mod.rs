@@ -154,40 +154,6 @@ pub fn plural(n: usize) -> &'static str {
     }
 }
 
-/// The width paragraphs are wrapped to.
-pub const TEXT_WIDTH: usize = 96;
-
-/// Writes `text` after `lead`, wrapped at word boundaries to [`TEXT_WIDTH`], continuation lines
-/// indented to line up with the text.
-pub fn write_wrapped(out: &mut dyn Write, lead: &str, text: &str) -> io::Result<()> {
-    let indent = lead.chars().count();
-    let width = TEXT_WIDTH.saturating_sub(indent).max(20);
-    let mut line = String::new();
-    let mut first = true;
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            let prefix = if first {
-                lead.to_string()
-            } else {
-                " ".repeat(indent)
-            };
-            writeln!(out, "{prefix}{line}")?;
-            line.clear();
-            first = false;
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    let prefix = if first {
-        lead.to_string()
-    } else {
-        " ".repeat(indent)
-    };
-    writeln!(out, "{prefix}{line}")
-}
-
 /// Cuts `text` to `max` characters with an ellipsis.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -252,30 +218,8 @@ pub fn echo_number(value: f64) -> String {
     format!("{value:.3e}")
 }
 
-/// Warnings as short paragraphs: severity, date and message; then the evidence and its source;
-/// then what to do.
-pub fn warnings(
-    out: &mut dyn Write,
-    list: &[crate::core::warnings::Warning],
-    units: Units,
-) -> io::Result<()> {
-    for w in list {
-        let (tag, evidence) = warning_words(w);
-        let text = words::warning(w, units);
-        write_wrapped(out, &format!("{tag:<8} {}  ", w.date), &text.message)?;
-        write_wrapped(
-            out,
-            "         why: ",
-            &format!("{evidence}; {}", text.source),
-        )?;
-        if !text.advice.is_empty() {
-            write_wrapped(out, "         do:  ", &text.advice)?;
-        }
-    }
-    Ok(())
-}
-
-/// [`warnings`] at the terminal's width, the severity in its colour when colour is on.
+/// Warnings as short paragraphs at the terminal's width: severity (in its colour when colour is
+/// on), date and message; then the evidence and its source; then what to do.
 pub fn warnings_at(
     out: &mut dyn Write,
     term: &Terminal,
@@ -362,23 +306,6 @@ mod tests {
         assert_eq!(echo_number(f64::INFINITY), "inf");
         assert_eq!(echo_number(f64::NAN), "NaN");
         assert!(echo_number(1.0 / 3.0).len() <= 16);
-    }
-
-    #[test]
-    fn paragraphs_wrap_under_their_lead() {
-        let mut out = Vec::new();
-        let text = "word ".repeat(40);
-        write_wrapped(&mut out, "info     ", &text).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert!(lines.len() >= 3, "{text}");
-        assert!(
-            lines.iter().all(|l| l.chars().count() <= TEXT_WIDTH),
-            "{text}"
-        );
-        assert!(lines[0].starts_with("info     word"));
-        assert!(lines[1].starts_with("         word"));
-        assert_eq!(text.split_whitespace().filter(|w| *w == "word").count(), 40);
     }
 
     #[test]

@@ -47,6 +47,10 @@ fn config_defaults_is_the_shipped_file_and_a_bad_config_is_named() {
         stderr.contains("bad.toml") && stderr.contains("timezone"),
         "{stderr}"
     );
+    // The remedy the error names works with the broken file in place.
+    assert!(stderr.contains("config defaults"), "{stderr}");
+    let remedy = env.ok(&["--config", bad.to_str().unwrap(), "config", "defaults"]);
+    assert_eq!(remedy, kneeguard::settings::DEFAULT_CONFIG);
     let (_, stderr) = env.fails(2, &["--config", "missing.toml", "activities"]);
     assert!(stderr.contains("missing.toml"), "{stderr}");
 }

@@ -678,3 +678,39 @@ fn status_plan_and_check_fit_60_and_80_columns() {
         }
     }
 }
+
+#[test]
+fn a_day_in_the_past_ignores_what_came_after_it() {
+    // Runs up to 20 Nov; asked about 10 Nov, status, plan and check see the history as it was
+    // then: the later 30 km run is neither a warning nor a done day.
+    let env = Env::on("2026-11-20");
+    for (date, km) in [
+        ("2026-11-03", "8"),
+        ("2026-11-06", "8"),
+        ("2026-11-18", "30"),
+    ] {
+        env.run_on(date, km, &(km.parse::<u32>().unwrap() * 6).to_string(), &[]);
+    }
+    let now = json(&env, &["status"]);
+    assert!(
+        now["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["rule"] == "single_run_spike"),
+        "{now}"
+    );
+    let then = json(&env, &["--today", "2026-11-10", "status"]);
+    assert!(
+        then["warnings"].as_array().unwrap().is_empty(),
+        "{}",
+        then["warnings"]
+    );
+    let plan = json(&env, &["--today", "2026-11-10", "plan"]);
+    assert!(
+        all_days(&plan)
+            .iter()
+            .all(|d| d["status"] != "done" || d["date"].as_str().unwrap() <= "2026-11-10"),
+        "{plan}"
+    );
+}
