@@ -236,10 +236,17 @@ fn run_add(
     let at = instant(ctx, date, args.time)?;
     let runs = runs_around(store, date)?;
     let ran_that_day = runs.iter().any(|r| local_date(r) == Some(date));
-    let when = args.when.unwrap_or(if ran_that_day {
-        PainWhen::After
-    } else {
-        PainWhen::Daily
+    // Without `--when`: after the run given or a run that day, the morning after a run given
+    // from the day before, else about the day.
+    let given_day = args
+        .run
+        .and_then(|id| runs.iter().find(|r| r.id == id))
+        .and_then(local_date);
+    let when = args.when.unwrap_or(match given_day {
+        Some(d) if d < date => PainWhen::Morning,
+        Some(_) => PainWhen::After,
+        None if ran_that_day || args.run.is_some() => PainWhen::After,
+        None => PainWhen::Daily,
     });
     let activity_id = match args.run {
         Some(id) => Some(checked_run(store, id, when, date)?),

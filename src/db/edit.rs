@@ -117,7 +117,8 @@ impl Store {
         let tx = self.write_transaction()?;
         let mut deleted = Vec::with_capacity(ids.len());
         let mut missing = Vec::new();
-        for &id in ids {
+        let mut seen = std::collections::HashSet::new();
+        for &id in ids.iter().filter(|id| seen.insert(**id)) {
             let activity = tx
                 .query_row(
                     &format!("{ACTIVITY_SELECT} WHERE id = ?1"),

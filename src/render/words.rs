@@ -579,10 +579,11 @@ pub fn implausible(p: &Implausible, units: Units) -> String {
             super::duration(*duration_s)
         ),
         Implausible::TooFast { speed_mps, .. } => {
-            format!(
-                "an average of {:.0} km/h is faster than the sport allows",
-                speed_mps * 3.6
-            )
+            let (speed, unit) = match units {
+                Units::Km => (speed_mps * 3.6, "km/h"),
+                Units::Mi => (speed_mps * 3600.0 / 1609.344, "mph"),
+            };
+            format!("an average of {speed:.0} {unit} is faster than the sport allows")
         }
         Implausible::TooLong {
             duration_s,

@@ -96,6 +96,21 @@ fn bad_values_are_refused_and_change_nothing() {
             "--km -3 is not a distance",
         ),
         (
+            &[
+                "--units",
+                "mi",
+                "add",
+                "cross",
+                "--kind",
+                "ride",
+                "--mi",
+                "100",
+                "--minutes",
+                "30",
+            ],
+            "an average of 200 mph is faster than the sport allows",
+        ),
+        (
             &["add", "run", "--km", "5", "--minutes", "0"],
             "--minutes 0",
         ),

@@ -157,6 +157,10 @@ fn a_deleted_import_stays_deleted_until_undeleted() {
     );
     let (_, stderr) = env.fails(2, &["activities", "undelete", "4242"]);
     assert!(stderr.contains("no deleted activity #4242"), "{stderr}");
+    // An id given twice is deleted once.
+    let text = env.ok(&["activities", "delete", &id, &id]);
+    assert_eq!(text.matches("Deleted activity").count(), 1, "{text}");
+    assert!(env.activities().is_empty());
 }
 
 #[test]

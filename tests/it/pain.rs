@@ -237,6 +237,12 @@ fn a_rating_links_only_to_the_run_of_its_moment() {
     let entry = early["id"].to_string();
     let (_, stderr) = env.fails(2, &["pain", "edit", &entry, "--run", &id]);
     assert!(stderr.contains("2026-10-06"), "{stderr}");
+    // `--run` without `--when`: after the run on its day, the next morning the day after.
+    for (date, when) in [("2026-10-06", "after"), ("2026-10-07", "morning")] {
+        let rating = json(&env, &["pain", "add", "1", "--date", date, "--run", &id]);
+        assert_eq!(rating["when"], when, "{rating}");
+        assert_eq!(rating["activity_id"].as_i64(), id.parse().ok());
+    }
 }
 
 #[test]
