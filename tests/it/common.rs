@@ -87,19 +87,32 @@ pub fn fixture(rel: &str) -> PathBuf {
 }
 
 /// The shared corpus, when it is beside the project.
-/// `KNEEGUARD_REQUIRE_CORPUS` (set by `.ci/run` when the corpus is there) turns its absence
-/// into a failure, so a wrong path cannot pass silently.
+/// `KNEEGUARD_REQUIRE_CORPUS=1` (set by `.ci/run` when the corpus is there) turns its absence
+/// into a failure, so a wrong path cannot pass silently; otherwise its absence is said.
 pub fn shared_data() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
     if p.join("MANIFEST.tsv").exists() {
         return Some(p);
     }
     assert!(
-        std::env::var_os("KNEEGUARD_REQUIRE_CORPUS").is_none(),
-        "KNEEGUARD_REQUIRE_CORPUS is set but {} is missing",
+        !required("KNEEGUARD_REQUIRE_CORPUS"),
+        "KNEEGUARD_REQUIRE_CORPUS=1 but {} is missing",
         p.display()
     );
+    skipped(&format!("{} is not present", p.display()));
     None
+}
+
+/// Whether the environment variable `name` is `1`: a prerequisite must be there.
+pub fn required(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| v == "1")
+}
+
+/// Says that a test, or part of it, did not run and why. Written to the process's stderr
+/// directly: the test harness keeps what `println!` and `eprintln!` print of a passing test.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
 }
 
 impl Env {

@@ -43,7 +43,7 @@ macro_rules! corpus_or_skip {
         match shared_data() {
             Some(p) => p,
             None => {
-                println!("../shared/data is not present: corpus test skipped");
+                crate::common::skipped("the corpus test did not run");
                 return;
             }
         }

@@ -251,9 +251,12 @@ fn fit_files() -> Vec<PathBuf> {
     walk(&fixture("fit"), &mut files);
     let fixtures = files.len();
     assert!(fixtures >= 19, "only {fixtures} FIT fixtures");
-    if let Some(shared) = shared_data() {
-        walk(&shared.join("fit"), &mut files);
-        assert!(files.len() >= fixtures + 80, "{} files", files.len());
+    match shared_data() {
+        Some(shared) => {
+            walk(&shared.join("fit"), &mut files);
+            assert!(files.len() >= fixtures + 80, "{} files", files.len());
+        }
+        None => crate::common::skipped("the oracle reads the FIT fixtures only"),
     }
     files.sort();
     files

@@ -165,9 +165,7 @@ fn import_ends_with_the_warnings_its_runs_raise() {
 fn weeks_table_fits_80_columns_and_speaks_miles() {
     let env = Env::new();
     steady_block(&env);
-    let table = env.ok(&["weeks"]);
-    let widest = table.lines().map(|l| l.chars().count()).max().unwrap();
-    assert!(widest <= 80, "{widest} columns:\n{table}");
+    let table = env.at_width(80, &["weeks"]);
     assert!(table.contains("22.0"), "{table}");
     let miles = env.ok(&["weeks", "--units", "mi"]);
     assert!(miles.contains("13.7"), "{miles}");

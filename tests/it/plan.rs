@@ -256,6 +256,10 @@ fn amber_never_raises_volume_and_no_run_is_longer_than_the_ones_that_hurt() {
     let plan = json(&env, &["plan"]);
     assert_eq!(plan["zone"], "amber");
     assert_eq!(plan["mode"], "cut");
+    assert!(
+        !planned_runs(&plan).is_empty(),
+        "amber cuts, it does not stop running"
+    );
     for d in planned_runs(&plan) {
         assert!(km(d) <= 6.0, "shorter than the runs that hurt: {d}");
         assert!(
@@ -458,8 +462,10 @@ fn check_hears_the_knee() {
 
 #[test]
 fn back_from_red_runs_return_through_the_walk_run_ladder() {
-    // Swelling two weeks ago, calm ratings since, two walk-run sessions done: phase 2 next,
-    // sessions with a rest day between, no plain run yet.
+    // Swelling on 10 Nov, a calm morning rating on 11 Nov: the ladder starts there, and the five
+    // pain-free runs of 12-22 Nov count as its good sessions (two per phase), so phase 3 of 6
+    // is under way with one of its two sessions done. The days ahead hold walk-run sessions
+    // with a rest day between, no plain run yet.
     let env = Env::new();
     steady(&env);
     env.ok(&[
@@ -481,6 +487,15 @@ fn back_from_red_runs_return_through_the_walk_run_ladder() {
         "--date",
         "2026-11-12",
     ]);
+    let status = json(&env, &["status"]);
+    let ladder = &status["recovery"];
+    assert_eq!(ladder["state"], "ladder", "{ladder}");
+    assert_eq!(ladder["started"], "2026-11-11", "{ladder}");
+    assert_eq!(ladder["sessions"], 5, "{ladder}");
+    assert_eq!(
+        (ladder["phase"].as_u64(), ladder["good_in_phase"].as_u64()),
+        (Some(2), Some(1))
+    );
     let plan = json(&env, &["plan"]);
     assert_eq!(plan["mode"], "ladder", "{}", plan["reasons"]);
     let runs = planned_runs(&plan);
@@ -494,9 +509,16 @@ fn back_from_red_runs_return_through_the_walk_run_ladder() {
         dates.windows(2).all(|w| (w[1] - w[0]).num_days() >= 2),
         "{dates:?}"
     );
+    // The first session ahead is phase 3's second (a day's `walk_run.phase` counts from 1).
+    assert_eq!(
+        runs[0]["walk_run"]["phase"].as_u64(),
+        Some(3),
+        "{}",
+        runs[0]
+    );
     assert!(runs
         .iter()
-        .all(|d| d["walk_run"]["phase"].as_u64().unwrap() >= 1));
+        .all(|d| d["walk_run"]["phase"].as_u64().unwrap() >= 3));
     snapshot_all(&env, "back-from-red", "km");
     snapshot_all(&env, "back-from-red", "mi");
 }

@@ -638,10 +638,10 @@ fn picture(png_path: &Path) -> (f64, bool) {
 fn a_real_browser_renders_the_report_offline_without_a_console_message() {
     let Some(browser) = chromium() else {
         assert!(
-            std::env::var_os("KNEEGUARD_REQUIRE_BROWSER").is_none_or(|v| v != "1"),
+            !crate::common::required("KNEEGUARD_REQUIRE_BROWSER"),
             "KNEEGUARD_REQUIRE_BROWSER=1 but no chromium is on the PATH"
         );
-        eprintln!("SKIPPED: no chromium on the PATH; the browser test did not run");
+        crate::common::skipped("no chromium on the PATH; the browser test did not run");
         return;
     };
     let env = Env::new();
@@ -706,6 +706,7 @@ fn weeks_draws_distance_bars_and_pain_in_unicode_or_ascii() {
         let out = env
             .cmd()
             .env("LANG", lang)
+            .env("COLUMNS", "80")
             .args(["weeks", "--weeks", "8"])
             .output()
             .unwrap();
@@ -715,8 +716,7 @@ fn weeks_draws_distance_bars_and_pain_in_unicode_or_ascii() {
     let unicode = weeks("en_GB.UTF-8");
     let ascii = weeks("C");
     for table in [&unicode, &ascii] {
-        let widest = table.lines().map(|l| l.chars().count()).max().unwrap();
-        assert!(widest <= 80, "{widest} columns:\n{table}");
+        crate::common::assert_fits(table, 80);
     }
     assert!(
         !ascii.contains('█') && ascii.contains("########"),
