@@ -680,8 +680,10 @@ fn every_day_of_a_runner_who_follows_the_plan_status_and_plan_agree() {
 
 #[test]
 fn status_plan_and_check_fit_60_and_80_columns() {
+    // A run on Tuesday that hurt: amber, with warnings, reasons and notes to wrap.
     let env = Env::on("2026-11-26");
     steady(&env);
+    env.run_on("2026-11-24", "6", "36", &["--time", "07:00"]);
     env.ok(&[
         "pain",
         "add",
@@ -690,6 +692,8 @@ fn status_plan_and_check_fit_60_and_80_columns() {
         "after",
         "--date",
         "2026-11-24",
+        "--time",
+        "08:00",
     ]);
     for columns in [60, 80] {
         for command in ["status", "plan", "check"] {
