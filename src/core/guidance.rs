@@ -123,14 +123,16 @@ pub fn window_start(settings: &GuidanceSettings<'_>, today: NaiveDate) -> NaiveD
     )
 }
 
-/// The records the estimates leave out: implausible ones of the lookback (older ones change
-/// nothing the guidance says).
+/// The records the estimates and the plan leave out: implausible ones of the lookback or of the
+/// planner's horizon, whichever reaches further (older ones change nothing the guidance says).
 fn flag(
     activities: &[Activity],
     settings: &GuidanceSettings<'_>,
     today: NaiveDate,
 ) -> Vec<Flagged> {
-    let from = shift(window_start(settings, today), 7 * MARGIN_WEEKS);
+    // The lookback of the estimates, or the planner's horizon when that reaches further back.
+    let from = shift(window_start(settings, today), 7 * MARGIN_WEEKS)
+        .min(shift(today, -crate::core::plan::history::HORIZON_DAYS));
     review(activities, today)
         .into_iter()
         .filter(|f| f.date.is_none_or(|d| d >= from))

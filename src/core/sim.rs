@@ -97,7 +97,7 @@ impl Profile {
     pub fn chronic_stable() -> Profile {
         Profile {
             history: vec![(18.0, 4, 20.0); 6],
-            capacity: (18.0, 5.5, 60.0),
+            capacity: (24.0, 7.5, 80.0),
             growth: 0.0,
             base_pain: 3.0,
             pain: PainSettings {
@@ -461,10 +461,36 @@ pub fn broken_rules(
             broken.push(format!("{}: a {:?} on a rest day", d.date, d.kind));
         }
     }
-    // No run from a red rating on until the knee settled; then walk-run only.
-    if g.zone.zone == Zone::Red || g.mode == Mode::Rest {
+    // No run from a red rating on until the knee settled; then walk-run only. Judged from the
+    // pain log itself, not from the zone the code under test reports: the latest rating above
+    // amber or with swelling, and whether a calm rating (green, no swelling) came on a later
+    // day.
+    if g.zone.zone == Zone::Red || g.mode == Mode::Rest || red_unsettled(pain, settings, g.today) {
         for d in runs() {
             broken.push(format!("{}: running planned in red", d.date));
+        }
+    }
+    // After a red that settled, a plain run comes only once the ladder's sessions are run: at
+    // least as many runs since the calm rating as the ladder has sessions.
+    if let Some(calm) = red_settled_lately(pain, settings, g.today) {
+        let sessions = activities
+            .iter()
+            .filter(|a| a.sport.is_run())
+            .filter(|a| local_date(a).is_some_and(|d| d >= calm && d <= g.today))
+            .count();
+        let needed = PHASES.len() * SESSIONS_PER_PHASE as usize;
+        let walk_runs_before = |day: NaiveDate| {
+            runs()
+                .filter(|d| d.kind == DayKind::WalkRun && d.date < day)
+                .count()
+        };
+        if let Some(d) = runs().find(|d| d.kind == DayKind::Run) {
+            if sessions + walk_runs_before(d.date) < needed {
+                broken.push(format!(
+                    "{}: a plain run after {sessions} runs since the calm rating of {calm}",
+                    d.date
+                ));
+            }
         }
     }
     if let crate::core::recovery::Recovery::Ladder(l) = &g.recovery {
@@ -557,6 +583,22 @@ pub fn broken_rules(
                 ));
             }
         }
+        // The descent the plan allows: judged where the plan adds some (a week whose done
+        // runs are over the threshold already gets flat runs only).
+        let planned_descent: f64 = w
+            .days
+            .iter()
+            .filter(|d| d.status == DayStatus::Planned && d.kind.is_running())
+            .filter_map(|d| d.max_descent_m)
+            .sum();
+        if let (Some(c), true) = (cap(&t.weekly_descent_m), planned_descent > 0.0) {
+            if w.totals.descent_m > c + 1e-6 {
+                broken.push(format!(
+                    "{}: week's descent {} above the weekly descent threshold {c}",
+                    w.week_start, w.totals.descent_m
+                ));
+            }
+        }
         // Amber: the week at most the load under which the pain arose, no run longer than
         // the ones that hurt.
         if let (Mode::Hold | Mode::Cut, Some(a)) = (w.mode, &g.zone.amber) {
@@ -630,8 +672,50 @@ pub fn broken_rules(
             ));
         }
     }
-    let _ = pain;
     broken
+}
+
+/// The latest red event of the log up to `today` (a rating above amber, or swelling), if no
+/// calm rating (green, no swelling) came on a later day.
+fn red_unsettled(pain: &[PainEntry], settings: &GuidanceSettings<'_>, today: NaiveDate) -> bool {
+    last_red(pain, settings, today)
+        .is_some_and(|red| calm_after(pain, settings, red, today).is_none())
+}
+
+/// The calm rating that settled the latest red event, when it came within the last 60 days:
+/// running comes back through the ladder from there.
+fn red_settled_lately(
+    pain: &[PainEntry],
+    settings: &GuidanceSettings<'_>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    last_red(pain, settings, today)
+        .and_then(|red| calm_after(pain, settings, red, today))
+        .filter(|calm| *calm >= shift(today, -60))
+}
+
+fn last_red(
+    pain: &[PainEntry],
+    settings: &GuidanceSettings<'_>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    pain.iter()
+        .filter(|p| p.date <= today && (p.swelling || p.score > settings.pain.amber_max))
+        .map(|p| p.date)
+        .max()
+}
+
+fn calm_after(
+    pain: &[PainEntry],
+    settings: &GuidanceSettings<'_>,
+    red: NaiveDate,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    pain.iter()
+        .filter(|p| p.date > red && p.date <= today)
+        .filter(|p| !p.swelling && p.score <= settings.pain.green_max)
+        .map(|p| p.date)
+        .min()
 }
 
 /// What a whole simulation produced.
@@ -786,8 +870,9 @@ mod tests {
                 0..70,
             ),
             ratings in proptest::collection::vec(
-                (0i64..121, 0u8..=10, 0usize..4, proptest::bool::weighted(0.04)),
-                0..80,
+                // Mostly quiet knees, so that the planned runs the rules judge are many.
+                (0i64..121, proptest::prop_oneof![40 => 0u8..=2, 6 => 3u8..=5, 1 => 6u8..=10], 0usize..4, proptest::bool::weighted(0.005)),
+                0..60,
             ),
             available in 1u8..128,
             rest in proptest::sample::select(vec![0u8, 0b1_0000, 0b100_0001, 0b11]),
@@ -910,10 +995,20 @@ mod tests {
     fn stable_pain_within_a_ceiling_of_five_is_held_not_cut() {
         let o = simulate(Profile::chronic_stable(), 1, 10);
         assert_kept(&o);
-        let late = &o.weekly_km[4..];
-        let first = o.weekly_km[1];
+        let count = |m: Mode| o.modes.iter().filter(|x| **x == m).count();
+        // Pain of 3/10 with a ceiling of 5 is acceptable amber: held, never rest or the ladder,
+        // and the weeks do not keep shrinking.
+        assert_eq!(
+            (count(Mode::Rest), count(Mode::Ladder)),
+            (0, 0),
+            "{:?}",
+            o.modes
+        );
+        assert!(count(Mode::Hold) * 4 >= o.modes.len() * 3, "{:?}", o.modes);
+        let settled = o.weekly_km[1];
+        assert!(settled >= 0.65 * 18.0, "{:?}", o.weekly_km);
         assert!(
-            late.iter().all(|km| *km >= 0.8 * first),
+            o.weekly_km[2..].iter().all(|km| *km >= 0.9 * settled),
             "{:?}",
             o.weekly_km
         );

@@ -8,9 +8,9 @@
 //! or the morning rose. The **threshold** is the lowest load that provoked pain and has not been
 //! tolerated since (a flare fades once the knee takes that load again); plans stay below it with
 //! a margin, and after `retest_after` pain-free weeks (or runs) at that cap it is re-tested about
-//! 5% higher. The **tolerated** level is evidence of safety, not a ceiling. A dimension whose
-//! painful loads are not mostly at or above its threshold does not explain the pain and does not
-//! bind. Weekly figures come from complete weeks only; each run is judged on its own response.
+//! 5% higher. The **tolerated** level is evidence of safety, not a ceiling. A dimension where
+//! fewer than half of the loads at or above its threshold provoked pain (or whose threshold is
+//! no load at all) does not explain the pain and does not bind. Weekly figures come from complete weeks only; each run is judged on its own response.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -153,8 +153,8 @@ pub struct Estimate {
     /// The limit plans keep to, when this dimension binds.
     pub cap_m: Option<f64>,
     pub confidence: Confidence,
-    /// Whether painful loads sit at or above the threshold, as they should when this dimension
-    /// explains the pain.
+    /// Whether this dimension explains the pain: at least half of the loads at or above the
+    /// threshold provoked it.
     pub consistent: bool,
     /// Newest first.
     pub evidence: Vec<Evidence>,
@@ -440,7 +440,11 @@ fn summarize(dimension: Dimension, mut items: Vec<Evidence>, settings: &PainSett
     // whether the dimension explains the pain (and has faded) or never did.
     let active = lowest_provoked(true);
     let provoking = active.or_else(|| lowest_provoked(false));
+    // Pain after no load of this dimension at all (a flat week, say) says it is not this load.
     let explains = provoking.is_none_or(|p| {
+        if p <= 0.0 {
+            return false;
+        }
         let above: Vec<&Evidence> = items.iter().filter(|e| e.load_m >= p).collect();
         let provoked = above
             .iter()

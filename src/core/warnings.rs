@@ -643,7 +643,13 @@ mod tests {
         };
         assert_eq!((spike.value_m, spike.reference_m), (250.0, Some(100.0)));
         assert!((spike.change_pct - 150.0).abs() < 1e-9);
-        assert!(warnings_for(&got_runs(), &LoadSettings::default(), &[]).is_empty());
+        // Only the runs asked about: each id gets its own spikes and no other run's.
+        let runs = got_runs();
+        for id in [1, 2] {
+            let got = warnings_for(&runs, &LoadSettings::default(), &[id]);
+            assert!(!got.is_empty(), "run {id}");
+            assert!(got.iter().all(|w| w.activity_id == Some(id)), "{got:?}");
+        }
     }
 
     fn got_runs() -> Vec<Activity> {

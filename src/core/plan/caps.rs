@@ -1,6 +1,7 @@
 //! Each day's limits: the single-run rule measured from the run's own day (no run more than
 //! 1.1x the longest run of the 30 days before it, real runs and the plan's own earlier runs
-//! alike), the week-level run caps, and the run's descent budget.
+//! alike, a reference under `[load]`'s minimum counting as that minimum, as `check` judges),
+//! the week-level run caps, and the run's descent budget.
 
 use chrono::NaiveDate;
 

@@ -15,8 +15,9 @@ use crate::core::plan::{DayKind, DayNote, DayStatus, PlanDay, PlanSettings};
 use crate::core::spikes::{spikes, SpikeMetric};
 use crate::model::{Activity, Category};
 
-/// How far back the planner looks: the 30-day window of the week after next, and 4 weeks more.
-const HORIZON_DAYS: i64 = 75;
+/// How far back the planner looks: the 30-day windows of the days up to the end of next week,
+/// and the four weeks of the ramp rule before this week.
+pub(crate) const HORIZON_DAYS: i64 = 75;
 
 /// Walking pace for the walk blocks of a ladder session, seconds per km (6 km/h).
 pub const WALK_PACE_S_PER_KM: f64 = 600.0;

@@ -8,7 +8,8 @@
 //! limits), [`layout`] (which days hold which session), [`strength`] (the routine and its days).
 //! Its rules are invariants, checked on every day of simulated runners who follow it:
 //! no run from a red rating on (running returns through the walk-run ladder); every run within
-//! 1.1x the longest run of the 30 days before its own day; the week within the ramp rule; amber
+//! 1.1x the longest run of the 30 days before its own day (at least the 3 km `check` raises
+//! short references to); the week within the ramp rule; amber
 //! never above the load under which the pain arose, no run longer than the ones that hurt;
 //! never above a binding threshold; rest days stay rest days.
 
@@ -59,7 +60,8 @@ pub struct PlanSettings {
     /// (Frandsen et al. 2025, BJSM 59:1203: runs more than 10% over it carry more injuries).
     /// Never above the smallest spike band of `[load]`.
     pub max_long_run_factor: f64,
-    /// The long run's largest share of the week's distance (DOMAIN.md §7: about a third).
+    /// The long run's share of the week's distance when it is built (DOMAIN.md §7: about a
+    /// third); a long run the runner already does is kept up to 40% of the week.
     pub long_run_share: f64,
     /// Weekly progression in percent in a green week (DOMAIN.md §7: about 10%; Buist et al.
     /// 2008 found the 10% rule alone prevents nothing, so pain and the spike rule steer it).
