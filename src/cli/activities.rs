@@ -548,8 +548,14 @@ fn change_of(args: &EditArgs, a: &Activity) -> anyhow::Result<ActivityChange> {
     if let Some((flag, given, metres)) = distance_m {
         anyhow::ensure!(
             given.is_finite() && given >= 0.0 && metres <= 1_000_000.0,
-            "{flag} {} is not a distance: give a number from 0 to 1000 km",
-            echo_number(given)
+            "{flag} {} is not a distance: give a number from 0 to {}",
+            echo_number(given),
+            if flag == "--km" { "1000" } else { "621" }
+        );
+        anyhow::ensure!(
+            !(args.sport.unwrap_or(a.sport).is_run() && given == 0.0),
+            "{flag} 0: a run needs its distance; to keep the session without one, give it \
+             another sport with --sport"
         );
     }
     if let Some(m) = args.minutes {

@@ -219,7 +219,7 @@ fn build(
         settings.today
     );
     let start = match common.time {
-        // A session logged today without a time is logged as it ends: now.
+        // A session logged today without a time starts now: never later than the clock.
         None if date == settings.today => settings.now,
         time => {
             let time = time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));

@@ -68,6 +68,8 @@ fn an_edit_changes_what_it_names_and_refuses_the_impossible() {
         stderr.contains("1.000e308") && stderr.len() < 200,
         "{stderr}"
     );
+    let (_, stderr) = env.fails(2, &["activities", "edit", &id, "--km", "0"]);
+    assert!(stderr.contains("a run needs its distance"), "{stderr}");
     assert_eq!(env.activities()[0]["distance_m"], 21_100.0);
     let (_, stderr) = env.fails(2, &["activities", "edit", &id]);
     assert!(stderr.contains("nothing to change"), "{stderr}");
