@@ -219,20 +219,43 @@ fn the_week_stays_within_the_ramp_rule_and_holds_after_a_ramp() {
 }
 
 #[test]
+fn a_week_after_a_ramp_is_held_at_its_level() {
+    // 10 km weeks, then a 4 km run more last week: 14 km, 40% up, a ramp. Green would build to
+    // 15.4 km and the ramp caps allow 14.3 km (30% over the four-week mean of 11 km): the week
+    // is held at last week's 14 km.
+    let (mut all, mut ratings) = weeks(4, &[(1, 5.0), (6, 5.0)], 1);
+    all.push(run(300, shift(monday(), 3 - 7), 4_000.0));
+    ratings.push(pain(300, shift(monday(), 3 - 7), 1, PainWhen::After));
+    let t = Case::new((all, ratings)).target(monday());
+    assert!((t.target_m - 14_000.0).abs() < 1e-6, "{t:?}");
+    assert!(
+        codes(&t.reasons).contains(&"ramp_hold".to_string()),
+        "{t:?}"
+    );
+}
+
+#[test]
 fn a_binding_threshold_caps_the_week() {
-    // Pain after a 30 km week; the other weeks 20 km pain-free: cap 27 km.
+    // Pain after a 30 km week; the other weeks pain-free, the last at 26 km: green would build
+    // to 28.6 km, the threshold holds it at 27 km (30 km less 10%).
     let w = crate::core::threshold::tests::six_weeks();
     let (all, ratings) = crate::core::threshold::tests::history(&[
         (w[0], 20.0, 20.0, 1, 1),
         (w[1], 20.0, 20.0, 1, 1),
         (w[2], 20.0, 20.0, 1, 1),
         (w[3], 30.0, 20.0, 1, 4),
-        (w[4], 20.0, 20.0, 1, 1),
-        (w[5], 22.0, 20.0, 1, 1),
+        (w[4], 25.0, 20.0, 1, 1),
+        (w[5], 26.0, 20.0, 1, 1),
     ]);
     let case = Case::new((all, ratings));
     let cap = case.with(|input| input.thresholds.weekly_distance_m.cap_m);
     assert_eq!(cap.map(|c| c.round()), Some(27_000.0), "30 km less 10%");
+    let t = case.target(monday());
+    assert_eq!(t.target_m.round(), 27_000.0, "{t:?}");
+    assert!(
+        codes(&t.reasons).contains(&"threshold_cap".to_string()),
+        "{t:?}"
+    );
     let [_, next] = case.weeks();
     assert!(next.totals.run_distance_m <= 27_000.0 + 1e-6);
 }
