@@ -288,31 +288,14 @@ fn run_add(
                 entry.id
             );
             ctx.term.wrap(out, "", &logged)?;
-            let pain = &settings.config.pain;
-            let ceiling = pain.ceiling;
-            let advice = if entry.swelling {
-                Some(
-                    "Swelling: rest the knee and see a physiotherapist or sports doctor."
-                        .to_string(),
-                )
-            } else if entry.score > pain.amber_max {
-                Some("That is in the red zone: stop running for now; `kneeguard plan` shows what to do instead.".to_string())
-            } else if entry.score > ceiling {
-                Some(format!(
-                    "Above the acceptable {ceiling}/10: `kneeguard plan` adjusts next week."
-                ))
-            } else {
-                None
-            };
-            if let Some(advice) = advice {
-                let zone = if entry.swelling || entry.score > pain.amber_max {
-                    crate::core::zone::Zone::Red
-                } else {
-                    crate::core::zone::Zone::Amber
-                };
-                let lines = crate::render::term::wrap_at(ctx.term.text_width(), "", &advice);
-                write!(out, "{}", ctx.term.zone(zone, lines.trim_end()))?;
-                writeln!(out)?;
+            // What the rating changes, from the same guidance `status` shows.
+            let (g, _) = super::guidance::today(ctx, store)?;
+            if g.zone.zone != crate::core::zone::Zone::Green {
+                let zone = g.zone.zone.as_str().to_uppercase();
+                let text = format!("Knee zone now {zone}: {}.", crate::render::words::mode(&g));
+                let lines = crate::render::term::wrap_at(ctx.term.text_width(), "", &text);
+                writeln!(out, "{}", ctx.term.zone(g.zone.zone, lines.trim_end()))?;
+                super::status::write_next(out, &g, &ctx.term, settings.units)?;
             }
         }
     }

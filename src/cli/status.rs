@@ -112,6 +112,22 @@ fn write_text(
     }
     write_thresholds(out, g, term, units)?;
     write_warnings(out, g, term, units)?;
+    write_next(out, g, term, units)?;
+    term.wrap(
+        out,
+        "",
+        "The full plan: `kneeguard plan`. kneeguard is not medical advice.",
+    )?;
+    Ok(())
+}
+
+/// The next session still to do and, while it stands, the advice to see a professional.
+pub fn write_next(
+    out: &mut dyn Write,
+    g: &Guidance,
+    term: &Terminal,
+    units: Units,
+) -> anyhow::Result<()> {
     if let Some(next) = g.next_session() {
         let notes = words::day_notes(next, units);
         let text = format!(
@@ -133,11 +149,6 @@ fn write_text(
     if let Some(r) = &g.zone.referral {
         term.wrap(out, "", &words::referral(r.cause, r.weeks))?;
     }
-    term.wrap(
-        out,
-        "",
-        "The full plan: `kneeguard plan`. kneeguard is not medical advice.",
-    )?;
     Ok(())
 }
 

@@ -174,9 +174,29 @@ fn impossible_ratings_are_refused_and_change_nothing() {
 
 #[test]
 fn red_pain_and_swelling_say_what_to_do() {
+    // The advice after a rating is the guidance `status` shows: its zone and its next session.
     let env = Env::new();
+    let out = env.ok(&[
+        "pain",
+        "add",
+        "4",
+        "--when",
+        "daily",
+        "--date",
+        "2026-11-21",
+    ]);
+    assert!(out.contains("Knee zone now AMBER"), "{out}");
     let out = env.ok(&["pain", "add", "7", "--when", "daily"]);
+    assert!(out.contains("Knee zone now RED: no running."), "{out}");
     assert!(out.contains("red zone"), "{out}");
+    let status = env.ok(&["status"]);
+    let next = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("Next:"))
+            .map(str::to_string)
+    };
+    assert!(next(&out).is_some(), "{out}");
+    assert_eq!(next(&out), next(&status), "{out}\n{status}");
     let out = env.ok(&["pain", "add", "3", "--when", "daily", "--swelling"]);
     assert!(out.contains("physiotherapist"), "{out}");
 }
