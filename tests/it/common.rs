@@ -168,6 +168,13 @@ pub fn mode(path: &Path) -> u32 {
 
 impl Env {
     /// `add run --date DATE --km KM --minutes MINUTES` and any `more` arguments; stdout.
+    /// `pain add SCORE --when WHEN --date DATE` and `more`, expecting exit 0.
+    pub fn pain_on(&self, score: &str, when: &str, date: &str, more: &[&str]) -> String {
+        let mut args = vec!["pain", "add", score, "--when", when, "--date", date];
+        args.extend(more);
+        self.ok(&args)
+    }
+
     pub fn run_on(&self, date: &str, km: &str, minutes: &str, more: &[&str]) -> String {
         let args = [
             "add",

@@ -176,15 +176,7 @@ fn impossible_ratings_are_refused_and_change_nothing() {
 fn red_pain_and_swelling_say_what_to_do() {
     // The advice after a rating is the guidance `status` shows: its zone and its next session.
     let env = Env::new();
-    let out = env.ok(&[
-        "pain",
-        "add",
-        "4",
-        "--when",
-        "daily",
-        "--date",
-        "2026-11-21",
-    ]);
+    let out = env.pain_on("4", "daily", "2026-11-21", &[]);
     assert!(out.contains("Knee zone now AMBER"), "{out}");
     let out = env.ok(&["pain", "add", "7", "--when", "daily"]);
     assert!(out.contains("Knee zone now RED: no running."), "{out}");

@@ -468,25 +468,8 @@ fn back_from_red_runs_return_through_the_walk_run_ladder() {
     // with a rest day between, no plain run yet.
     let env = Env::new();
     steady(&env);
-    env.ok(&[
-        "pain",
-        "add",
-        "4",
-        "--when",
-        "daily",
-        "--date",
-        "2026-11-10",
-        "--swelling",
-    ]);
-    env.ok(&[
-        "pain",
-        "add",
-        "1",
-        "--when",
-        "daily",
-        "--date",
-        "2026-11-12",
-    ]);
+    env.pain_on("4", "daily", "2026-11-10", &["--swelling"]);
+    env.pain_on("1", "daily", "2026-11-12", &[]);
     let status = json(&env, &["status"]);
     let ladder = &status["recovery"];
     assert_eq!(ladder["state"], "ladder", "{ladder}");
@@ -684,17 +667,7 @@ fn status_plan_and_check_fit_60_and_80_columns() {
     let env = Env::on("2026-11-26");
     steady(&env);
     env.run_on("2026-11-24", "6", "36", &["--time", "07:00"]);
-    env.ok(&[
-        "pain",
-        "add",
-        "4",
-        "--when",
-        "after",
-        "--date",
-        "2026-11-24",
-        "--time",
-        "08:00",
-    ]);
+    env.pain_on("4", "after", "2026-11-24", &["--time", "08:00"]);
     for columns in [60, 80] {
         for command in ["status", "plan", "check"] {
             let text = env.at_width(columns, &[command]);

@@ -66,17 +66,7 @@ fn history(env: &Env) {
         let friday = (first + Duration::days(week * 7 + 3)).to_string();
         env.ok(&["add", "strength", "--minutes", "30", "--date", &friday]);
     }
-    env.ok(&[
-        "pain",
-        "add",
-        "2",
-        "--when",
-        "daily",
-        "--date",
-        "2026-11-18",
-        "--time",
-        "19:00",
-    ]);
+    env.pain_on("2", "daily", "2026-11-18", &["--time", "19:00"]);
 }
 
 /// A database with a single 5 km run.
@@ -763,17 +753,7 @@ fn threshold_lines_only_where_the_threshold_binds() {
         "24",
         &["--time", "09:30", "--descent", "10"],
     );
-    env.ok(&[
-        "pain",
-        "add",
-        "4",
-        "--when",
-        "after",
-        "--date",
-        "2026-11-22",
-        "--time",
-        "10:30",
-    ]);
+    env.pain_on("4", "after", "2026-11-22", &["--time", "10:30"]);
     let data = json(&env, &["report", "--weeks", "12"]);
     env.ok(&["report", "--weeks", "12"]);
     let html = std::fs::read_to_string(env.dir.path().join("kneeguard-report.html")).unwrap();
