@@ -72,8 +72,12 @@ pub fn elevation(
     source: AltitudeSource,
     settings: &DescentSettings,
 ) -> Option<Elevation> {
-    let segments = clean_segments(samples, settings);
-    if segments.iter().all(|s| s.len() < 2) {
+    let (points, ends) = clean_segments(samples, settings);
+    let segments = || {
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        starts.zip(ends.iter().copied()).map(|(a, b)| &points[a..b])
+    };
+    if segments().all(|s| s.len() < 2) {
         return None;
     }
     let threshold = match source {
@@ -81,10 +85,11 @@ pub fn elevation(
         AltitudeSource::Gps => settings.hysteresis_gps_m,
     };
     let mut total = Elevation::default();
-    for segment in segments {
-        let mut altitudes = median_filter(&segment, settings.median_window);
+    let mut altitudes = Vec::with_capacity(points.len());
+    for segment in segments() {
+        median_filter(segment, settings.median_window, &mut altitudes);
         if source == AltitudeSource::Gps {
-            altitudes = moving_average(&segment, &altitudes, settings.gps_smoothing_s);
+            altitudes = moving_average(segment, &altitudes, settings.gps_smoothing_s);
         }
         let leg = hysteresis(&altitudes, threshold);
         total.ascent_m += leg.ascent_m;
@@ -100,10 +105,16 @@ struct Point {
     altitude: f64,
 }
 
-/// Drops invalid readings and spikes, and splits the series at pauses and time jumps.
-fn clean_segments(samples: &[Sample], settings: &DescentSettings) -> Vec<Vec<Point>> {
-    let origin = samples.iter().find_map(|s| s.time);
-    let mut segments: Vec<Vec<Point>> = vec![Vec::new()];
+/// Drops invalid readings and spikes, and splits the series at pauses and time jumps: the
+/// points, and the end of each segment in them.
+fn clean_segments(samples: &[Sample], settings: &DescentSettings) -> (Vec<Point>, Vec<usize>) {
+    let origin_ms = samples
+        .iter()
+        .find_map(|s| s.time)
+        .map(|t| t.timestamp_millis());
+    let mut points: Vec<Point> = Vec::with_capacity(samples.len());
+    let mut ends = Vec::new();
+    let mut segment_start = 0;
     let mut last_distance: Option<f64> = None;
     for sample in samples {
         let Some(altitude) = sample.altitude_m else {
@@ -112,13 +123,12 @@ fn clean_segments(samples: &[Sample], settings: &DescentSettings) -> Vec<Vec<Poi
         if !altitude.is_finite() || !(MIN_ALTITUDE_M..=MAX_ALTITUDE_M).contains(&altitude) {
             continue;
         }
-        let t = match (sample.time, origin) {
-            (Some(time), Some(origin)) => Some((time - origin).num_milliseconds() as f64 / 1000.0),
+        let t = match (sample.time, origin_ms) {
+            (Some(time), Some(origin)) => Some((time.timestamp_millis() - origin) as f64 / 1000.0),
             _ => None,
         };
         let point = Point { t, altitude };
-        let current = segments.last_mut().expect("segments is never empty");
-        if let Some(prev) = current.last().copied() {
+        if let Some(prev) = points[segment_start..].last().copied() {
             let dt = match (point.t, prev.t) {
                 (Some(a), Some(b)) => Some(a - b),
                 _ => None,
@@ -127,19 +137,21 @@ fn clean_segments(samples: &[Sample], settings: &DescentSettings) -> Vec<Vec<Poi
             let gap = dt.is_some_and(|dt| dt < 0.0 || dt > settings.max_gap_s)
                 || distance_jump(last_distance, sample.distance_m);
             if gap {
-                segments.push(vec![point]);
-                last_distance = sample.distance_m.or(last_distance);
-                continue;
-            }
-            let allowed = SPIKE_ALLOWANCE_M + settings.max_vertical_speed_mps * dt.unwrap_or(0.0);
-            if (point.altitude - prev.altitude).abs() > allowed {
-                continue; // a spike: skip it, the next good sample will be compared to `prev`
+                ends.push(points.len());
+                segment_start = points.len();
+            } else {
+                let allowed =
+                    SPIKE_ALLOWANCE_M + settings.max_vertical_speed_mps * dt.unwrap_or(0.0);
+                if (point.altitude - prev.altitude).abs() > allowed {
+                    continue; // a spike: skip it, the next good sample will be compared to `prev`
+                }
             }
         }
-        current.push(point);
+        points.push(point);
         last_distance = sample.distance_m.or(last_distance);
     }
-    segments
+    ends.push(points.len());
+    (points, ends)
 }
 
 /// A jump of more than 1 km between consecutive samples is a lost-signal gap, not running.
@@ -147,35 +159,53 @@ fn distance_jump(previous: Option<f64>, current: Option<f64>) -> bool {
     matches!((previous, current), (Some(a), Some(b)) if (b - a).abs() > 1000.0)
 }
 
-/// Running median over `window` samples; the first and last `window / 2` samples are kept as
-/// they are, so the start and end altitudes survive.
-fn median_filter(points: &[Point], window: usize) -> Vec<f64> {
+/// Running median over `window` samples into `out`; the first and last `window / 2` samples
+/// are kept as they are, so the start and end altitudes survive.
+fn median_filter(points: &[Point], window: usize, out: &mut Vec<f64>) {
     let half = window / 2;
     let n = points.len();
+    out.clear();
+    out.extend(points.iter().map(|p| p.altitude));
     if half == 0 || n < window {
-        return points.iter().map(|p| p.altitude).collect();
+        return;
     }
-    let mut buffer = vec![0.0; 2 * half + 1];
-    (0..n)
-        .map(|i| {
-            if i < half || i + half >= n {
-                return points[i].altitude;
-            }
-            let window = &points[i - half..=i + half];
-            for (slot, p) in buffer.iter_mut().zip(window) {
-                *slot = p.altitude;
-            }
-            // An insertion sort: the window is a handful of values.
-            for j in 1..buffer.len() {
-                let mut k = j;
-                while k > 0 && buffer[k - 1] > buffer[k] {
-                    buffer.swap(k - 1, k);
-                    k -= 1;
-                }
-            }
-            buffer[half]
-        })
-        .collect()
+    // Each window of samples around a middle one (an even window takes one more) gives the
+    // median of that middle sample.
+    let span = 2 * half + 1;
+    let middles = out[half..n - half].iter_mut().zip(points.windows(span));
+    if span == 5 {
+        // The default window: a fixed network of comparisons, no sorting.
+        for (median, w) in middles {
+            *median = median_of_5([0, 1, 2, 3, 4].map(|k| w[k].altitude));
+        }
+        return;
+    }
+    let mut buffer = vec![0.0; span];
+    for (median, w) in middles {
+        for (slot, p) in buffer.iter_mut().zip(w) {
+            *slot = p.altitude;
+        }
+        buffer.sort_unstable_by(f64::total_cmp);
+        *median = buffer[half];
+    }
+}
+
+/// The median of five values (all finite) in six comparisons: of two ordered pairs, the
+/// lower end that lies below three others cannot be the median and gives way to the fifth
+/// value; the median is then the second smallest of the four left.
+fn median_of_5([a, b, c, d, e]: [f64; 5]) -> f64 {
+    let ordered = |x: f64, y: f64| if x <= y { (x, y) } else { (y, x) };
+    let ((a, b), (c, d)) = (ordered(a, b), ordered(c, d));
+    let ((a, b), (c, d)) = if a < c {
+        (ordered(e, b), (c, d))
+    } else {
+        ((a, b), ordered(e, d))
+    };
+    if a < c {
+        b.min(c)
+    } else {
+        a.min(d)
+    }
 }
 
 /// Centred moving average over about `window_s` seconds (or 7 samples without times).
@@ -407,6 +437,36 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_median_of_five_is_the_middle_of_the_sorted_five(
+            values in proptest::array::uniform5(prop_oneof![-3.0f64..3.0, (0i32..3).prop_map(f64::from)])
+        ) {
+            let mut sorted = values;
+            sorted.sort_by(f64::total_cmp);
+            prop_assert_eq!(median_of_5(values), sorted[2]);
+        }
+
+        #[test]
+        fn each_window_takes_the_median_of_its_samples(
+            alts in proptest::collection::vec(0.0f64..50.0, 0..40),
+            window in 1usize..9,
+        ) {
+            let points: Vec<Point> = alts.iter().map(|&altitude| Point { t: None, altitude }).collect();
+            let mut filtered = Vec::new();
+            median_filter(&points, window, &mut filtered);
+            let half = window / 2;
+            for (i, value) in filtered.iter().enumerate() {
+                let expected = if i < half || i + half >= alts.len() || alts.len() < window {
+                    alts[i]
+                } else {
+                    let mut around = alts[i - half..=i + half].to_vec();
+                    around.sort_by(f64::total_cmp);
+                    around[half]
+                };
+                prop_assert_eq!(*value, expected, "sample {}", i);
+            }
+        }
+
         #[test]
         fn never_panics_and_never_exceeds_the_naive_sum(
             alts in proptest::collection::vec(prop_oneof![
