@@ -282,7 +282,8 @@ pub struct NewActivity {
     pub session_index: Option<u32>,
     pub external_id: Option<String>,
     pub raw_json: Option<String>,
-    pub series: Vec<crate::core::measure::SeriesPoint>,
+    /// The measured series, encoded for storage.
+    pub series: crate::db::series::EncodedSeries,
 }
 
 impl NewActivity {
@@ -309,7 +310,7 @@ impl NewActivity {
             session_index: None,
             external_id: None,
             raw_json: None,
-            series: Vec::new(),
+            series: Default::default(),
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::model::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use series::EncodedSeries;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -255,6 +256,15 @@ impl Store {
     /// Whether a file with this content was imported (or skipped) before.
     pub fn seen_file(&self, content_hash: &str) -> Result<Option<SeenFile>> {
         seen_in(&self.conn, content_hash)
+    }
+
+    /// The content hash of every file imported or skipped before.
+    pub fn known_content_hashes(&self) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT content_hash FROM imported_files")?;
+        let hashes = stmt.query_map([], |r| r.get(0))?;
+        Ok(hashes.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Stores the activities of one file and records the file, all in one transaction.
@@ -602,7 +612,7 @@ impl Store {
             ],
         )?;
         if replace_descent {
-            let series_blob = (!a.series.is_empty()).then(|| series::encode(&a.series));
+            let series_blob = a.series.blob();
             tx.execute(
                 "UPDATE activities SET descent_m = ?2, descent_estimated = ?3,
                     device_descent_m = ?4, series = coalesce(?5, series)
@@ -647,10 +657,10 @@ impl Store {
         &mut self,
         id: i64,
         descent_m: f64,
-        series: &[SeriesPoint],
+        series: &EncodedSeries,
     ) -> Result<bool> {
         let tx = self.write_transaction()?;
-        let blob = (!series.is_empty()).then(|| series::encode(series));
+        let blob = series.blob();
         let changed = tx.execute(
             "UPDATE activities SET descent_m = ?2, descent_estimated = 0,
                 series = coalesce(?3, series)
@@ -737,7 +747,7 @@ fn find_same_run(
 }
 
 fn insert(conn: &Connection, a: &NewActivity) -> Result<i64> {
-    let series_blob = (!a.series.is_empty()).then(|| series::encode(&a.series));
+    let series_blob = a.series.blob();
     let DeviceTotals {
         distance_m: device_distance,
         timer_s: device_timer,
@@ -1185,11 +1195,11 @@ mod tests {
         let first = &store.estimated_descents(SourceKind::Strava).unwrap()[0];
         assert_eq!(first.raw_json.as_deref(), Some("{\"hour\":10}"));
 
-        let series = [SeriesPoint {
+        let series = EncodedSeries::new(&[SeriesPoint {
             t_s: 0.0,
             distance_m: 0.0,
             altitude_m: 100.0,
-        }];
+        }]);
         assert!(store.replace_descent(ids[4], 37.5, &series).unwrap());
         // measured once: a second replacement changes nothing
         assert!(!store.replace_descent(ids[4], 99.0, &series).unwrap());

@@ -12,6 +12,41 @@ const MAGIC: &[u8; 4] = b"KGS2";
 /// Quantisation steps per unit: deciseconds, centimetres, centimetres.
 const SCALES: [f64; 3] = [10.0, 100.0, 100.0];
 
+/// A series in its stored form, encoded where the activity was measured (on an import worker)
+/// rather than by the thread that writes it. Empty when there are no points.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EncodedSeries {
+    blob: Vec<u8>,
+    points: usize,
+}
+
+impl EncodedSeries {
+    pub fn new(points: &[SeriesPoint]) -> Self {
+        EncodedSeries {
+            blob: if points.is_empty() {
+                Vec::new()
+            } else {
+                encode(points)
+            },
+            points: points.len(),
+        }
+    }
+
+    /// The number of points.
+    pub fn len(&self) -> usize {
+        self.points
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.points == 0
+    }
+
+    /// The blob to store, or `None` for no points.
+    pub fn blob(&self) -> Option<&[u8]> {
+        (!self.is_empty()).then_some(self.blob.as_slice())
+    }
+}
+
 /// Encodes a series.
 pub fn encode(points: &[SeriesPoint]) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 + points.len() * 6);
@@ -112,6 +147,21 @@ fn read_varint(input: &[u8]) -> Option<(u64, &[u8])> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_encoded_series_stores_the_blob_of_its_points_and_nothing_for_none() {
+        let points = [SeriesPoint {
+            t_s: 1.0,
+            distance_m: 2.0,
+            altitude_m: 3.0,
+        }; 4];
+        let encoded = EncodedSeries::new(&points);
+        assert_eq!(encoded.len(), 4);
+        assert_eq!(encoded.blob().map(decode), Some(Some(points.to_vec())));
+        let none = EncodedSeries::new(&[]);
+        assert!(none.is_empty());
+        assert_eq!(none.blob(), None);
+    }
 
     #[test]
     fn round_trips_including_missing_values() {

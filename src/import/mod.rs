@@ -11,6 +11,7 @@ pub mod strava_csv;
 use crate::core::descent::DescentSettings;
 use crate::core::measure;
 use crate::core::plausibility::{self, Implausible, Record};
+use crate::db::series::EncodedSeries;
 use crate::db::{FileStored, SeenFile, Store, Stored};
 use crate::model::{NewActivity, ParsedActivity, ParsedFile, SourceKind, Sport};
 use crate::readers::{self, Format, ReadError};
@@ -71,7 +72,9 @@ impl<'a> Importer<'a> {
             Triage::Done(outcome) => Ok(outcome),
             Triage::Read(job) if job.streams() => self.stream(job),
             Triage::Read(job) => {
-                let prepared = prepare(job, &self.config.descent, self.tz);
+                let store = &*self.store;
+                let seen = |hash: &str| store.seen_file(hash).is_ok_and(|seen| seen.is_some());
+                let prepared = prepare(job, &seen, &self.config.descent, self.tz);
                 self.store(prepared)
             }
             Triage::Row { label, row } => self.store_row(&label, &row),
@@ -79,7 +82,8 @@ impl<'a> Importer<'a> {
     }
 
     /// The first step, on the thread that owns the store: inputs already settled (unreadable,
-    /// empty, seen before) end here; files go on to [`prepare`].
+    /// empty) end here; files go on to [`prepare`], which hashes them and leaves content seen
+    /// before unread.
     pub fn triage(&mut self, input: Input) -> Result<Triage, crate::db::DbError> {
         let (label, bytes, format, export_row) = match input {
             Input::Unreadable { error, .. } => {
@@ -101,17 +105,18 @@ impl<'a> Importer<'a> {
                 error: "the file is empty".to_string(),
             }));
         }
-        let hash = content_hash(&bytes);
-        if let Some(outcome) = self.seen_before(&hash)? {
-            return Ok(Triage::Done(outcome));
-        }
         Ok(Triage::Read(FileJob {
             label,
             bytes,
             format,
             export_row,
-            hash,
         }))
+    }
+
+    /// The content hashes of every file imported or skipped before: what [`prepare`] can
+    /// settle without reading a file.
+    pub fn known_files(&self) -> Result<KnownFiles, crate::db::DbError> {
+        Ok(KnownFiles(self.store.known_content_hashes()?))
     }
 
     /// The outcome for content imported or skipped before, if it was.
@@ -125,6 +130,14 @@ impl<'a> Importer<'a> {
     pub fn store(&mut self, prepared: Prepared) -> Result<ImportOutcome, crate::db::DbError> {
         match prepared {
             Prepared::Failed { error } => Ok(ImportOutcome::Failed { error }),
+            Prepared::Seen { hash, job } => match self.seen_before(&hash)? {
+                Some(outcome) => Ok(outcome),
+                // Forgotten since the snapshot: read it after all.
+                None => {
+                    let prepared = prepare(job, &|_| false, &self.config.descent, self.tz);
+                    self.store(prepared)
+                }
+            },
             Prepared::NotAnActivity {
                 label,
                 hash,
@@ -237,9 +250,8 @@ impl Importer<'_> {
     /// transaction, so memory holds the file and one part of it. A file damaged further on is
     /// rolled back whole.
     pub fn stream(&mut self, job: FileJob) -> Result<ImportOutcome, crate::db::DbError> {
-        let FileJob {
-            label, bytes, hash, ..
-        } = job;
+        let FileJob { label, bytes, .. } = job;
+        let hash = content_hash(&bytes);
         if let Some(outcome) = self.seen_before(&hash)? {
             return Ok(outcome);
         }
@@ -358,7 +370,17 @@ pub struct FileJob {
     bytes: Vec<u8>,
     format: Option<Format>,
     export_row: Option<ExportRow>,
-    hash: String,
+}
+
+/// The content hashes of the files imported or skipped before, as a snapshot taken when an
+/// import starts; the store decides again inside each file's transaction.
+#[derive(Debug, Default)]
+pub struct KnownFiles(std::collections::HashSet<String>);
+
+impl KnownFiles {
+    pub fn contains(&self, hash: &str) -> bool {
+        self.0.contains(hash)
+    }
 }
 
 /// FIT files from this size on are read while they are stored ([`Importer::stream`]) instead
@@ -379,6 +401,8 @@ impl FileJob {
 pub enum Prepared {
     /// The file could not be read; nothing will be stored.
     Failed { error: String },
+    /// Content seen before: not read (the store tells what became of it).
+    Seen { hash: String, job: FileJob },
     /// A valid file without an activity.
     NotAnActivity {
         label: String,
@@ -394,14 +418,23 @@ pub enum Prepared {
     },
 }
 
-/// Reads and measures one file. Pure (no store, no IO): safe to run on any thread.
-pub fn prepare(job: FileJob, descent: &DescentSettings, tz: Tz) -> Prepared {
+/// Hashes, reads and measures one file, unless `seen` knows its content. Pure (no store, no
+/// IO): safe to run on any thread.
+pub fn prepare(
+    job: FileJob,
+    seen: &dyn Fn(&str) -> bool,
+    descent: &DescentSettings,
+    tz: Tz,
+) -> Prepared {
+    let hash = content_hash(&job.bytes);
+    if seen(&hash) {
+        return Prepared::Seen { hash, job };
+    }
     let FileJob {
         label,
         bytes,
         format,
         export_row,
-        hash,
     } = job;
     let Some(format) = format else {
         return Prepared::Failed {
@@ -491,7 +524,7 @@ fn new_activity(
         session_index: Some(session as u32),
         external_id: export_row.map(|r| format!("strava:{}", r.activity_id)),
         raw_json: None,
-        series: measured.series,
+        series: EncodedSeries::new(&measured.series),
     }
 }
 

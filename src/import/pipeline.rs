@@ -1,7 +1,8 @@
-//! Many inputs at once: reading and measuring files is spread over worker threads while the
-//! thread that owns the store hashes, recognises and stores, one transaction per file, in the
-//! order the inputs came (so that which of two copies of a run is "the duplicate" never depends
-//! on timing).
+//! Many inputs at once: hashing, reading and measuring files is spread over worker threads
+//! while the thread that owns the store stores, one transaction per file, in the order the
+//! inputs came (so that which of two copies of a run is "the duplicate" never depends on
+//! timing). Workers leave unread the content that a snapshot of the store, taken at the start,
+//! knows; the store decides again inside each file's transaction.
 //!
 //! Memory stays bounded whatever the size of the import: a few files wait for a worker, and at
 //! most [`MAX_WAITING`] read files wait to be stored. A huge FIT file is not given to a
@@ -37,6 +38,7 @@ pub fn run(
     mut done: impl FnMut(String, ImportOutcome),
 ) -> Result<(), DbError> {
     let workers = workers.clamp(1, 16);
+    let known = importer.known_files()?;
     let descent = importer.config.descent.clone();
     let tz = importer.tz;
     let (job_tx, job_rx) = sync_channel::<(usize, super::FileJob)>(workers * 2);
@@ -46,7 +48,7 @@ pub fn run(
         for _ in 0..workers {
             let jobs = Arc::clone(&job_rx);
             let results = read_tx.clone();
-            let descent = &descent;
+            let (descent, known) = (&descent, &known);
             scope.spawn(move || loop {
                 // Hold the lock only to take a job, never while reading it.
                 let job = match jobs.lock() {
@@ -54,7 +56,8 @@ pub fn run(
                     Err(_) => return,
                 };
                 let Ok((seq, job)) = job else { return };
-                if results.send((seq, prepare(job, descent, tz))).is_err() {
+                let prepared = prepare(job, &|hash| known.contains(hash), descent, tz);
+                if results.send((seq, prepared)).is_err() {
                     return;
                 }
             });
@@ -202,6 +205,7 @@ impl Queue {
 mod tests {
     use super::*;
     use crate::db::Store;
+    use crate::import::Prepared;
     use crate::model::Activity;
     use crate::readers::Format;
     use crate::settings::Config;
@@ -283,6 +287,60 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_second_import_settles_known_content_unread_with_the_outcomes_one_by_one_gives() {
+        let config = Config::default();
+        let twice = |workers: Option<usize>| {
+            let mut store = Store::open_in_memory().unwrap();
+            let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+            let mut out = Vec::new();
+            for _ in 0..2 {
+                out.clear();
+                match workers {
+                    None => {
+                        for input in inputs() {
+                            let label = input.label().to_string();
+                            out.push((label, importer.import(input).unwrap()));
+                        }
+                    }
+                    Some(n) => run(
+                        &mut importer,
+                        n,
+                        |sink| inputs().into_iter().for_each(sink),
+                        |label, outcome| out.push((label, outcome)),
+                    )
+                    .unwrap(),
+                }
+            }
+            out
+        };
+        let sequential = twice(None);
+        assert!(
+            sequential
+                .iter()
+                .all(|(_, o)| matches!(o, ImportOutcome::AlreadyImported { .. })),
+            "{sequential:?}"
+        );
+        assert_eq!(twice(Some(2)), sequential);
+    }
+
+    #[test]
+    fn content_known_to_the_snapshot_but_forgotten_since_is_read_after_all() {
+        let mut store = Store::open_in_memory().unwrap();
+        let config = Config::default();
+        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+        let Some(input) = inputs().into_iter().next() else {
+            unreachable!()
+        };
+        let Ok(Triage::Read(job)) = importer.triage(input) else {
+            panic!("not a file to read")
+        };
+        let prepared = prepare(job, &|_| true, &config.descent, chrono_tz::UTC);
+        assert!(matches!(prepared, Prepared::Seen { .. }), "{prepared:?}");
+        let (activities, _) = imported(&importer.store(prepared).unwrap());
+        assert_eq!(activities, 1);
+    }
+
     /// What a database holds of one file's activities (without their ids), for comparing
     /// two imports.
     fn stored(store: &Store, source: &str) -> Vec<String> {
@@ -330,7 +388,7 @@ mod tests {
         };
         assert!(job.streams());
         let read_whole = importer
-            .store(prepare(job, &config.descent, chrono_tz::UTC))
+            .store(prepare(job, &|_| false, &config.descent, chrono_tz::UTC))
             .unwrap();
 
         // Streamed, between other files, by the pipeline.

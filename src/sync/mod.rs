@@ -22,6 +22,7 @@ pub mod tokens;
 
 use crate::core::measure;
 use crate::core::plausibility::{self, Implausible, Record};
+use crate::db::series::EncodedSeries;
 use crate::db::{MatchRule, Store, Stored};
 use crate::model::{AltitudeSource, DeviceTotals, NewActivity, ParsedActivity, Sample, SourceKind};
 use crate::render::words;
@@ -773,7 +774,7 @@ fn base_activity(raw: &Value, kind: SourceKind, external_id: String, tz: Tz) -> 
         session_index: None,
         external_id: Some(external_id),
         raw_json: Some(raw.to_string()),
-        series: Vec::new(),
+        series: Default::default(),
     }
 }
 
@@ -866,7 +867,7 @@ fn apply_streams(
 }
 
 fn apply_measured(activity: &mut NewActivity, measured: measure::Measured) -> bool {
-    activity.series = measured.series;
+    activity.series = EncodedSeries::new(&measured.series);
     let Some(descent) = measured.descent_m else {
         return false;
     };
