@@ -269,16 +269,7 @@ pub fn run(
 }
 
 fn list(args: &ListArgs, ctx: &Context, store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
-    if let (Some(since), Some(until)) = (args.since, args.until) {
-        anyhow::ensure!(
-            since <= until,
-            "--since {since} is after --until {until}: nothing can match"
-        );
-    }
-    let filter = ActivityFilter {
-        since: args.since,
-        until: args.until,
-    };
+    let filter = super::date_range(args.since, args.until)?;
     let mut activities: Vec<Activity> = store
         .activities(&filter)?
         .into_iter()

@@ -160,6 +160,20 @@ pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
 }
 
 /// Runs kneeguard with the process's arguments and returns its exit code.
+/// The dates from `--since` to `--until`, refused when they leave nothing between them.
+pub fn date_range(
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> anyhow::Result<crate::db::ActivityFilter> {
+    if let (Some(since), Some(until)) = (since, until) {
+        anyhow::ensure!(
+            since <= until,
+            "--since {since} is after --until {until}: nothing can match; swap the two dates"
+        );
+    }
+    Ok(crate::db::ActivityFilter { since, until })
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let term = terminal(cli.global.color, |name| std::env::var_os(name));

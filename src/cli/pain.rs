@@ -308,10 +308,7 @@ fn run_list(
     store: &Store,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let entries = store.pain_entries(&ActivityFilter {
-        since: args.since,
-        until: args.until,
-    })?;
+    let entries = store.pain_entries(&super::date_range(args.since, args.until)?)?;
     let records: Vec<PainRecord> = entries.iter().map(PainRecord::from).collect();
     match ctx.format {
         OutputFormat::Json => render::json(out, &records)?,

@@ -121,3 +121,20 @@ fn a_file_that_is_no_database_is_named_and_left_alone() {
         .unwrap()
         .starts_with("ran 5k"));
 }
+
+#[test]
+fn a_date_range_that_leaves_nothing_is_refused_by_every_list() {
+    let env = Env::new();
+    env.ok(&["pain", "add", "1", "--when", "daily"]);
+    for list in [&["pain", "list"][..], &["activities"][..]] {
+        let args = [list, &["--since", "2026-11-20", "--until", "2026-11-01"]].concat();
+        let (stdout, stderr) = env.fails(2, &args);
+        assert_eq!(stdout, "", "{args:?}");
+        assert_eq!(
+            stderr.trim_end(),
+            "error: --since 2026-11-20 is after --until 2026-11-01: nothing can match; swap the \
+             two dates",
+            "{args:?}"
+        );
+    }
+}
