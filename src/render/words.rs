@@ -38,8 +38,8 @@ fn day_name(date: NaiveDate) -> String {
 
 fn when_words(when: PainWhen) -> &'static str {
     match when {
-        PainWhen::During => "during the run",
-        PainWhen::After => "after the run",
+        PainWhen::During => "during a run",
+        PainWhen::After => "after a run",
         PainWhen::Morning => "the next morning",
         PainWhen::Daily => "as the day's rating",
     }
