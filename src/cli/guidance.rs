@@ -24,8 +24,8 @@ pub fn history(store: &Store) -> anyhow::Result<(Vec<Activity>, Vec<PainEntry>)>
 }
 
 /// Today's guidance, from the part of the history it reads: the activities and ratings of its
-/// window, the earliest activity (where the history begins) and the latest rating before the
-/// window (what the runner last logged).
+/// window, the earliest activity (where the history begins), the latest rating before the
+/// window (what the runner last logged) and its last red rating with what settled it.
 pub fn today(ctx: &Context, store: &Store) -> anyhow::Result<(Guidance, usize)> {
     let settings = settings(ctx);
     let recent = ActivityFilter {
@@ -40,10 +40,16 @@ pub fn today(ctx: &Context, store: &Store) -> anyhow::Result<(Guidance, usize)> 
             activities.insert(0, first);
         }
     }
-    // And the latest rating before the window: what the runner last logged.
+    // And the latest rating before the window (what the runner last logged), and its latest
+    // red rating with the calm one that settled it (red lasts until it settles).
     let mut pain = store.pain_entries(&recent)?;
     if let Some(since) = recent.since {
-        pain.splice(0..0, store.latest_pain_before(since)?);
+        let zones = &ctx.settings.config.pain;
+        let mut before = store.red_before(since, zones.amber_max, zones.green_max)?;
+        before.extend(store.latest_pain_before(since)?);
+        before.sort_by_key(|e| e.id);
+        before.dedup_by_key(|e| e.id);
+        pain.splice(0..0, before);
     }
     let g = guidance(&activities, &pain, &settings, ctx.settings.today);
     Ok((g, store.count_activities()? as usize))

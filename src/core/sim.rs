@@ -952,12 +952,13 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
 
         /// Guidance on the part of a long history it reads (the activities and ratings of its
-        /// window, the earliest activity and the latest rating before the window) is the
-        /// guidance on all of it.
+        /// window, the earliest activity, the latest rating before the window and its latest
+        /// red rating with the calm one after it) is the guidance on all of it.
         #[test]
         fn guidance_reads_only_its_window(
             runs in proptest::collection::vec((0i64..730, 1000.0f64..25_000.0), 0..120),
             ratings in proptest::collection::vec((0i64..731, 0u8..=10, proptest::bool::weighted(0.03)), 0..150),
+            quiet in (0i64..731, 0i64..500),
         ) {
             let base = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
             let today = shift(base, 730);
@@ -967,7 +968,10 @@ mod tests {
             for &(d, metres) in &runs {
                 runner.add_run(shift(base, d), 7, metres, metres / 200.0);
             }
-            for &(d, score, swelling) in &ratings {
+            // A stretch without ratings (often across the window's start, where a red rating
+            // before it must still count).
+            let (quiet_from, quiet_days) = quiet;
+            for &(d, score, swelling) in ratings.iter().filter(|r| r.0 < quiet_from || r.0 >= quiet_from + quiet_days) {
                 runner.log(shift(base, d), score, PainWhen::Morning, swelling);
             }
             runner.today = today;
@@ -980,9 +984,17 @@ mod tests {
                 }
             }
             let mut recent_pain: Vec<PainEntry> = runner.pain.iter().filter(|p| p.date >= from).cloned().collect();
-            if let Some(last) = runner.pain.iter().filter(|p| p.date < from).max_by_key(|p| (p.date, p.at, p.id)) {
-                recent_pain.insert(0, last.clone());
-            }
+            // Before the window: the latest rating, the latest red one and the first calm one
+            // on a later day (as `Store::red_before` selects them).
+            let before: Vec<&PainEntry> = runner.pain.iter().filter(|p| p.date < from).collect();
+            let latest = |pick: &dyn Fn(&PainEntry) -> bool| before.iter().copied().filter(|p| pick(p)).max_by_key(|p| (p.date, p.at, p.id));
+            let zones = &settings.pain;
+            let red = latest(&|p| p.swelling || p.score > zones.amber_max);
+            let calm = red.and_then(|r| before.iter().copied().filter(|p| p.date > r.date && !p.swelling && p.score <= zones.green_max).min_by_key(|p| (p.date, p.at, p.id)));
+            let mut kept: Vec<PainEntry> = [latest(&|_| true), red, calm].into_iter().flatten().cloned().collect();
+            kept.sort_by_key(|p| p.id);
+            kept.dedup_by_key(|p| p.id);
+            recent_pain.splice(0..0, kept);
             let full = guidance(&runner.activities, &runner.pain, &settings, today);
             let part = guidance(&recent, &recent_pain, &settings, today);
             // Sums over a longer history differ in the last bits.

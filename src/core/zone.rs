@@ -259,6 +259,17 @@ pub(crate) struct KneeHistory {
 }
 
 /// Whether `entry` says the knee is calm: a rating in green without swelling.
+/// What makes a rating red, if anything does: swelling, or pain above amber.
+fn red_cause(entry: &PainEntry, settings: &PainSettings) -> Option<ReferralCause> {
+    if entry.swelling {
+        Some(ReferralCause::Swelling)
+    } else if score(entry) > settings.amber_max {
+        Some(ReferralCause::RedPain)
+    } else {
+        None
+    }
+}
+
 fn calm(entry: &PainEntry, settings: &PainSettings) -> bool {
     score(entry) <= settings.green_max && !entry.swelling
 }
@@ -300,28 +311,26 @@ fn rising(log: &PainLog<'_>, day: NaiveDate, settings: &PainSettings) -> Option<
 
 impl KneeHistory {
     /// Scans the log back to `lookback_weeks` for the latest red event (a rating above amber,
-    /// swelling, or pain rising week after week) and whether the knee settled since.
+    /// swelling, or pain rising week after week) and whether the knee settled since. A red
+    /// rating from before the lookback that no calm rating followed still counts: red lasts
+    /// until the knee is logged settled, however long ago it was.
     pub(crate) fn new(log: &PainLog<'_>, settings: &PainSettings, today: NaiveDate) -> Self {
         let from = shift(today, -7 * i64::from(settings.lookback_weeks.clamp(1, 520)));
-        let mut red: Option<RedEvent> = None;
-        for e in log.between(from, today) {
-            let cause = if e.swelling {
-                Some(ReferralCause::Swelling)
-            } else if score(e) > settings.amber_max {
-                Some(ReferralCause::RedPain)
-            } else {
-                None
-            };
-            if let Some(cause) = cause {
-                red = Some(RedEvent {
+        let red_in = |entries: &[&PainEntry]| {
+            entries.iter().rev().find_map(|e| {
+                red_cause(e, settings).map(|cause| RedEvent {
                     date: e.date,
                     at: e.at,
                     cause,
-                });
-            }
-        }
+                })
+            })
+        };
+        let mut red = red_in(log.between(from, today)).or_else(|| {
+            red_in(log.between(NaiveDate::MIN, shift(from, -1)))
+                .filter(|r| settled_after(log, r.date, settings).is_none_or(|(d, _)| d >= from))
+        });
         // Rising pain is judged on the days with ratings since the last red rating.
-        let mut day = red.map_or(from, |r| shift(r.date, 1));
+        let mut day = red.map_or(from, |r| shift(r.date, 1)).max(from);
         while day <= today {
             // The event is the day the rising peak was logged, so that calm days after it
             // settle it even while the peak is still inside the window.
@@ -833,6 +842,47 @@ pub(crate) mod tests {
             );
             assert_eq!(code(&got.reasons[0]), first, "{name}: {:?}", got.reasons);
         }
+    }
+
+    #[test]
+    fn red_from_before_the_lookback_lasts_until_a_calm_rating_settles_it() {
+        let settings = PainSettings::default();
+        let today = day(2026, 11, 22);
+        let back = |days: i64| shift(today, -days);
+        // Red 30 weeks ago (the lookback is 26), and nothing logged since.
+        let red = pain(1, back(210), 7, PainWhen::After);
+        let got = assess(std::slice::from_ref(&red), &[], &settings, today);
+        assert_eq!(got.zone, Zone::Red, "{:?}", got.reasons);
+        assert!(got.see_professional);
+        assert_eq!(code(&got.reasons[0]), "not_settled", "{:?}", got.reasons);
+        assert_eq!(got.red_since, Some(back(210)));
+        // Amber ratings since do not settle it either.
+        let amber = pain(2, back(200), 4, PainWhen::Daily);
+        let got = assess(&[red.clone(), amber.clone()], &[], &settings, today);
+        assert_eq!(got.zone, Zone::Red, "{:?}", got.reasons);
+        // A calm rating before the lookback settled it: nothing of it is left.
+        let calm = pain(3, back(195), 1, PainWhen::Daily);
+        let got = assess(&[red.clone(), amber, calm], &[], &settings, today);
+        assert_eq!(
+            (got.zone, got.red_since),
+            (Zone::Green, None),
+            "{:?}",
+            got.reasons
+        );
+        // A calm rating today settles it: the ladder starts from there.
+        let today_calm = pain(4, today, 0, PainWhen::Daily);
+        let ratings = [red, today_calm];
+        let got = assess(&ratings, &[], &settings, today);
+        assert_eq!(
+            (got.zone, got.red_since),
+            (Zone::Green, None),
+            "{:?}",
+            got.reasons
+        );
+        let knee = KneeHistory::new(&PainLog::new(&ratings, today), &settings, today);
+        let red = knee.red.map(|r| (r.date, r.cause));
+        assert_eq!(red, Some((back(210), ReferralCause::RedPain)));
+        assert_eq!(knee.settled.map(|s| s.0), Some(today));
     }
 
     #[test]

@@ -435,6 +435,38 @@ impl Store {
             .optional()?)
     }
 
+    /// The latest red rating before `day` (swelling, or a score above `amber_max`) and the
+    /// first calm rating after it (at most `green_max`, no swelling, on a later day) before
+    /// `day`, as far as there are: whether a red knee before a window of days settled.
+    pub fn red_before(
+        &self,
+        day: NaiveDate,
+        amber_max: u8,
+        green_max: u8,
+    ) -> Result<Vec<PainEntry>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{PAIN_SELECT} WHERE date < ?1 AND (swelling OR score > ?2)
+             ORDER BY date DESC, at_ts DESC, id DESC LIMIT 1"
+        ))?;
+        let Some(red) = stmt
+            .query_row(params![day.to_string(), amber_max], pain_from_row)
+            .optional()?
+        else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{PAIN_SELECT} WHERE date > ?1 AND date < ?2 AND NOT swelling AND score <= ?3
+             ORDER BY date, at_ts, id LIMIT 1"
+        ))?;
+        let calm = stmt
+            .query_row(
+                params![red.date.to_string(), day.to_string(), green_max],
+                pain_from_row,
+            )
+            .optional()?;
+        Ok(std::iter::once(red).chain(calm).collect())
+    }
+
     /// The stored series of one activity, if it has one.
     pub fn series(&self, id: i64) -> Result<Option<Vec<SeriesPoint>>> {
         let blob: Option<Vec<u8>> = self

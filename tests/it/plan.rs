@@ -713,3 +713,33 @@ fn a_day_in_the_past_ignores_what_came_after_it() {
         "{plan}"
     );
 }
+
+/// Red pain logged a year ago (the lookback is 26 weeks, and `status` reads 40 weeks of
+/// ratings) with only amber since: the knee is still red until a calm rating says it settled,
+/// and the calm rating starts the walk-run ladder.
+#[test]
+fn red_from_a_year_ago_that_never_settled_is_still_red() {
+    let env = Env::new();
+    env.run_on("2025-11-24", "6", "36", &[]);
+    env.pain_on("7", "after", "2025-11-24", &[]);
+    env.pain_on("4", "daily", "2025-12-01", &[]);
+    env.run_on("2026-11-20", "5", "30", &[]);
+    let status = json(&env, &["status"]);
+    assert_eq!(status["zone"]["zone"], "red", "{status}");
+    assert_eq!(status["zone"]["red_since"], "2025-11-24", "{status}");
+    assert_eq!(
+        status["zone"]["reason_codes"][0]["code"], "not_settled",
+        "{status}"
+    );
+    assert_eq!(status["see_professional"], true);
+    let next = &status["next"];
+    assert!(
+        next["kind"] != "run" && next["kind"] != "walk_run",
+        "{next}"
+    );
+
+    env.ok(&["pain", "add", "0", "--when", "daily"]);
+    let status = json(&env, &["status"]);
+    assert_ne!(status["zone"]["zone"], "red", "{status}");
+    assert_eq!(status["mode"], "ladder", "{status}");
+}
