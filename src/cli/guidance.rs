@@ -25,7 +25,7 @@ pub fn history(store: &Store) -> anyhow::Result<(Vec<Activity>, Vec<PainEntry>)>
 
 /// Today's guidance, from the part of the history it reads: the activities and ratings of its
 /// window, the earliest activity (where the history begins), the latest rating before the
-/// window (what the runner last logged) and its last red rating with what settled it.
+/// window (what the runner last logged) and a red rating before it that had not settled.
 pub fn today(ctx: &Context, store: &Store) -> anyhow::Result<(Guidance, usize)> {
     let settings = settings(ctx);
     let recent = ActivityFilter {
@@ -40,14 +40,16 @@ pub fn today(ctx: &Context, store: &Store) -> anyhow::Result<(Guidance, usize)> 
             activities.insert(0, first);
         }
     }
-    // And the latest rating before the window (what the runner last logged), and its latest
-    // red rating with the calm one that settled it (red lasts until it settles).
+    // And the latest rating before the window (what the runner last logged), and a red rating
+    // before it that had not settled (red lasts until a calm rating).
     let mut pain = store.pain_entries(&recent)?;
     if let Some(since) = recent.since {
         let zones = &ctx.settings.config.pain;
-        let mut before = store.red_before(since, zones.amber_max, zones.green_max)?;
-        before.extend(store.latest_pain_before(since)?);
-        before.sort_by_key(|e| e.id);
+        let mut before: Vec<_> = store
+            .unsettled_red_before(since, zones.amber_max, zones.green_max)?
+            .into_iter()
+            .chain(store.latest_pain_before(since)?)
+            .collect();
         before.dedup_by_key(|e| e.id);
         pain.splice(0..0, before);
     }

@@ -952,8 +952,8 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
 
         /// Guidance on the part of a long history it reads (the activities and ratings of its
-        /// window, the earliest activity, the latest rating before the window and its latest
-        /// red rating with the calm one after it) is the guidance on all of it.
+        /// window, the earliest activity, the latest rating before the window and a red rating
+        /// before it that had not settled) is the guidance on all of it.
         #[test]
         fn guidance_reads_only_its_window(
             runs in proptest::collection::vec((0i64..730, 1000.0f64..25_000.0), 0..120),
@@ -984,15 +984,14 @@ mod tests {
                 }
             }
             let mut recent_pain: Vec<PainEntry> = runner.pain.iter().filter(|p| p.date >= from).cloned().collect();
-            // Before the window: the latest rating, the latest red one and the first calm one
-            // on a later day (as `Store::red_before` selects them).
+            // Before the window: the latest rating, and the latest red one after the last calm
+            // one (as `Store::unsettled_red_before` selects it).
             let before: Vec<&PainEntry> = runner.pain.iter().filter(|p| p.date < from).collect();
             let latest = |pick: &dyn Fn(&PainEntry) -> bool| before.iter().copied().filter(|p| pick(p)).max_by_key(|p| (p.date, p.at, p.id));
             let zones = &settings.pain;
-            let red = latest(&|p| p.swelling || p.score > zones.amber_max);
-            let calm = red.and_then(|r| before.iter().copied().filter(|p| p.date > r.date && !p.swelling && p.score <= zones.green_max).min_by_key(|p| (p.date, p.at, p.id)));
-            let mut kept: Vec<PainEntry> = [latest(&|_| true), red, calm].into_iter().flatten().cloned().collect();
-            kept.sort_by_key(|p| p.id);
+            let last_calm = latest(&|p| !p.swelling && p.score <= zones.green_max).map(|p| p.date);
+            let red = latest(&|p| (p.swelling || p.score > zones.amber_max) && last_calm.is_none_or(|c| p.date >= c));
+            let mut kept: Vec<PainEntry> = [red, latest(&|_| true)].into_iter().flatten().cloned().collect();
             kept.dedup_by_key(|p| p.id);
             recent_pain.splice(0..0, kept);
             let full = guidance(&runner.activities, &runner.pain, &settings, today);
@@ -1001,6 +1000,63 @@ mod tests {
             proptest::prop_assert_eq!(rounded(&full), rounded(&part));
             proptest::prop_assert_eq!(full.warnings.len(), part.warnings.len(), "{:#?} vs {:#?}", full.warnings, part.warnings);
         }
+    }
+
+    /// Amber pain logged this morning, on a day the plan has a run: next week stays within
+    /// what was run in the seven days up to it (7.2 km), not that plus the plan's own run
+    /// (0.5 mi steps once rounded a week of 9 steps, 7.24 km, above it).
+    #[test]
+    fn an_amber_cap_counts_what_was_run_not_the_plans_own_run_that_day() {
+        let base = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let today = shift(base, 120);
+        let runs = [(0, 500.0), (112, 500.0), (98, 8653.0), (114, 7232.0)];
+        let activities: Vec<Activity> = runs
+            .iter()
+            .enumerate()
+            .map(|(i, &(d, metres))| {
+                let hour = 7 + (i % 3) as u32 * 5;
+                session(
+                    i as i64 + 1,
+                    Sport::Run,
+                    shift(base, d),
+                    hour,
+                    metres,
+                    metres * 0.24,
+                )
+            })
+            .collect();
+        let mut runner = Runner::new(Profile::beginner(), 1);
+        runner.log(today, 3, PainWhen::During, false);
+        let plan = PlanSettings {
+            available_days: weekdays_of(22),
+            rest_days: Vec::new(),
+            ..PlanSettings::default()
+        };
+        let pain_settings = PainSettings {
+            ceiling: 5,
+            ..PainSettings::default()
+        };
+        let load = LoadSettings::default();
+        let settings = GuidanceSettings {
+            load: &load,
+            pain: &pain_settings,
+            plan: &plan,
+            step_m: 804.672,
+        };
+        let g = guidance(&activities, &runner.pain, &settings, today);
+        assert_eq!(g.zone.amber.as_ref().map(|a| a.arose), Some(today));
+        for w in &g.weeks {
+            assert_eq!(w.mode, Mode::Hold);
+            assert!(
+                w.totals.run_distance_m <= 7232.0,
+                "{}: {}",
+                w.week_start,
+                w.totals.run_distance_m
+            );
+        }
+        let trusted = crate::core::plausibility::trusted(&activities, &g.flagged);
+        let broken = broken_rules(&trusted, &runner.pain, &g, &settings);
+        assert!(broken.is_empty(), "{broken:#?}");
     }
 
     #[test]

@@ -435,36 +435,33 @@ impl Store {
             .optional()?)
     }
 
-    /// The latest red rating before `day` (swelling, or a score above `amber_max`) and the
-    /// first calm rating after it (at most `green_max`, no swelling, on a later day) before
-    /// `day`, as far as there are: whether a red knee before a window of days settled.
-    pub fn red_before(
+    /// The latest red rating before `day` (swelling, or a score above `amber_max`) that no
+    /// calm rating (at most `green_max`, no swelling) on a later day before `day` followed:
+    /// red that had not settled when a window of days begins. It is found after the latest
+    /// calm rating, so a log of calm days is read back only to the last of them.
+    pub fn unsettled_red_before(
         &self,
         day: NaiveDate,
         amber_max: u8,
         green_max: u8,
-    ) -> Result<Vec<PainEntry>> {
+    ) -> Result<Option<PainEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT date FROM pain WHERE date < ?1 AND NOT swelling AND score <= ?2
+             ORDER BY date DESC LIMIT 1",
+        )?;
+        let last_calm: Option<String> = stmt
+            .query_row(params![day.to_string(), green_max], |r| r.get(0))
+            .optional()?;
         let mut stmt = self.conn.prepare_cached(&format!(
-            "{PAIN_SELECT} WHERE date < ?1 AND (swelling OR score > ?2)
+            "{PAIN_SELECT} WHERE date < ?1 AND date >= ?2 AND (swelling OR score > ?3)
              ORDER BY date DESC, at_ts DESC, id DESC LIMIT 1"
         ))?;
-        let Some(red) = stmt
-            .query_row(params![day.to_string(), amber_max], pain_from_row)
-            .optional()?
-        else {
-            return Ok(Vec::new());
-        };
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "{PAIN_SELECT} WHERE date > ?1 AND date < ?2 AND NOT swelling AND score <= ?3
-             ORDER BY date, at_ts, id LIMIT 1"
-        ))?;
-        let calm = stmt
+        Ok(stmt
             .query_row(
-                params![red.date.to_string(), day.to_string(), green_max],
+                params![day.to_string(), last_calm.unwrap_or_default(), amber_max],
                 pain_from_row,
             )
-            .optional()?;
-        Ok(std::iter::once(red).chain(calm).collect())
+            .optional()?)
     }
 
     /// The stored series of one activity, if it has one.

@@ -167,9 +167,11 @@ impl History {
             .sum()
     }
 
-    /// Running distance of the 7 days ending at `day`.
-    pub fn last_seven_days(&self, day: NaiveDate) -> f64 {
+    /// Running distance actually run in the 7 days ending at `day` (the plan's own runs, such
+    /// as one planned on that day, are not load the knee has had).
+    pub fn run_in_seven_days(&self, day: NaiveDate) -> f64 {
         self.runs_between(shift(day, -6), day)
+            .filter(|r| !r.planned)
             .map(|r| r.distance_m)
             .sum()
     }

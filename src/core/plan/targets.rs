@@ -158,7 +158,7 @@ fn amber(input: &PlanInput<'_>, history: &History, mode: Mode, target: &mut Targ
         return 0.0;
     };
     let arose = episode.arose;
-    let seven = history.last_seven_days(arose);
+    let seven = history.run_in_seven_days(arose);
     let week_before = history
         .week_totals(shift(week_start_of(arose, input.load.week_start), -7))
         .0;
