@@ -245,10 +245,12 @@ mod tests {
         chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
     }
 
-    fn outcomes(workers: Option<usize>) -> Vec<(String, ImportOutcome)> {
-        let mut store = Store::open_in_memory().unwrap();
-        let config = Config::default();
-        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+    /// The outcomes of importing `inputs()` once: one by one without `workers`, else by the
+    /// pipeline.
+    fn import_once(
+        importer: &mut Importer<'_>,
+        workers: Option<usize>,
+    ) -> Vec<(String, ImportOutcome)> {
         let mut out = Vec::new();
         match workers {
             None => {
@@ -258,7 +260,7 @@ mod tests {
                 }
             }
             Some(n) => run(
-                &mut importer,
+                importer,
                 n,
                 |sink| inputs().into_iter().for_each(sink),
                 |label, outcome| out.push((label, outcome)),
@@ -266,6 +268,15 @@ mod tests {
             .unwrap(),
         }
         out
+    }
+
+    fn outcomes(workers: Option<usize>) -> Vec<(String, ImportOutcome)> {
+        let mut store = Store::open_in_memory().unwrap();
+        let config = Config::default();
+        import_once(
+            &mut Importer::new(&mut store, &config, chrono_tz::UTC, today()),
+            workers,
+        )
     }
 
     #[test]
@@ -293,26 +304,8 @@ mod tests {
         let twice = |workers: Option<usize>| {
             let mut store = Store::open_in_memory().unwrap();
             let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
-            let mut out = Vec::new();
-            for _ in 0..2 {
-                out.clear();
-                match workers {
-                    None => {
-                        for input in inputs() {
-                            let label = input.label().to_string();
-                            out.push((label, importer.import(input).unwrap()));
-                        }
-                    }
-                    Some(n) => run(
-                        &mut importer,
-                        n,
-                        |sink| inputs().into_iter().for_each(sink),
-                        |label, outcome| out.push((label, outcome)),
-                    )
-                    .unwrap(),
-                }
-            }
-            out
+            import_once(&mut importer, workers);
+            import_once(&mut importer, workers)
         };
         let sequential = twice(None);
         assert!(
