@@ -159,7 +159,6 @@ pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
         .map_err(|_| format!("{text:?} is not a time: use HH:MM (24 h), e.g. 07:30"))
 }
 
-/// Runs kneeguard with the process's arguments and returns its exit code.
 /// The dates from `--since` to `--until`, refused when they leave nothing between them.
 pub fn date_range(
     since: Option<NaiveDate>,
@@ -174,6 +173,7 @@ pub fn date_range(
     Ok(crate::db::ActivityFilter { since, until })
 }
 
+/// Runs kneeguard with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let term = terminal(cli.global.color, |name| std::env::var_os(name));

@@ -258,7 +258,6 @@ pub(crate) struct KneeHistory {
     pub settled: Option<(NaiveDate, DateTime<Utc>)>,
 }
 
-/// Whether `entry` says the knee is calm: a rating in green without swelling.
 /// What makes a rating red, if anything does: swelling, or pain above amber.
 fn red_cause(entry: &PainEntry, settings: &PainSettings) -> Option<ReferralCause> {
     if entry.swelling {
@@ -270,6 +269,7 @@ fn red_cause(entry: &PainEntry, settings: &PainSettings) -> Option<ReferralCause
     }
 }
 
+/// Whether `entry` says the knee is calm: a rating in green without swelling.
 fn calm(entry: &PainEntry, settings: &PainSettings) -> bool {
     score(entry) <= settings.green_max && !entry.swelling
 }
