@@ -15,7 +15,7 @@ use proptest::test_runner::{RngAlgorithm, TestRng};
 
 use crate::core::guidance::{guidance, Guidance, GuidanceSettings};
 use crate::core::load::{local_date, shift, week_start_of, LoadSettings};
-use crate::core::plan::{DayKind, DayNote, DayStatus, Mode, PlanSettings};
+use crate::core::plan::{DayKind, DayNote, DayStatus, Mode, PlanDay, PlanSettings, WeekPlan};
 use crate::core::recovery::{PHASES, SESSIONS_PER_PHASE};
 use crate::core::threshold::EstimateStatus;
 use crate::core::warnings::{check, Rule};
@@ -438,6 +438,13 @@ pub fn followed(activities: &[Activity], g: &Guidance) -> (Vec<Activity>, Vec<i6
     (all, ids, last)
 }
 
+/// The runs a week still plans (not those already done).
+fn planned_runs(week: &WeekPlan) -> impl Iterator<Item = &PlanDay> {
+    week.days
+        .iter()
+        .filter(|d| d.status == DayStatus::Planned && d.kind.is_running())
+}
+
 /// Every rule the plan states, checked on one day's guidance; the broken ones, in words.
 pub fn broken_rules(
     activities: &[Activity],
@@ -446,7 +453,7 @@ pub fn broken_rules(
     settings: &GuidanceSettings<'_>,
 ) -> Vec<String> {
     let mut broken = Vec::new();
-    let planned: Vec<&crate::core::plan::PlanDay> = g
+    let planned: Vec<&PlanDay> = g
         .weeks
         .iter()
         .flat_map(|w| &w.days)
@@ -566,12 +573,7 @@ pub fn broken_rules(
         }
     }
     for w in &g.weeks {
-        let planned_m: f64 = w
-            .days
-            .iter()
-            .filter(|d| d.status == DayStatus::Planned && d.kind.is_running())
-            .filter_map(|d| d.distance_m)
-            .sum();
+        let planned_m: f64 = planned_runs(w).filter_map(|d| d.distance_m).sum();
         if planned_m <= 0.0 {
             continue;
         }
@@ -585,12 +587,7 @@ pub fn broken_rules(
         }
         // The descent the plan allows: judged where the plan adds some (a week whose done
         // runs are over the threshold already gets flat runs only).
-        let planned_descent: f64 = w
-            .days
-            .iter()
-            .filter(|d| d.status == DayStatus::Planned && d.kind.is_running())
-            .filter_map(|d| d.max_descent_m)
-            .sum();
+        let planned_descent: f64 = planned_runs(w).filter_map(|d| d.max_descent_m).sum();
         if let (Some(c), true) = (cap(&t.weekly_descent_m), planned_descent > 0.0) {
             if w.totals.descent_m > c + 1e-6 {
                 broken.push(format!(
@@ -630,11 +627,7 @@ pub fn broken_rules(
                 .filter_map(|id| activities.iter().find(|x| x.id == *id))
                 .map(|x| x.distance_m)
                 .fold(0.0, f64::max);
-            for d in w
-                .days
-                .iter()
-                .filter(|d| d.status == DayStatus::Planned && d.kind.is_running())
-            {
+            for d in planned_runs(w) {
                 if hurt > 0.0 && d.distance_m.unwrap_or(0.0) > hurt + 1e-6 {
                     broken.push(format!(
                         "{}: amber run longer than the runs that hurt",
