@@ -288,9 +288,12 @@ fn run_add(
                 entry.id
             );
             ctx.term.wrap(out, "", &logged)?;
-            // What the rating changes, from the same guidance `status` shows.
+            // What the rating changes, from the same guidance `status` shows: any zone but
+            // green, and the ladder that a calm rating after red opens.
             let (g, _) = super::guidance::today(ctx, store)?;
-            if g.zone.zone != crate::core::zone::Zone::Green {
+            if g.zone.zone != crate::core::zone::Zone::Green
+                || g.mode == crate::core::plan::Mode::Ladder
+            {
                 let zone = g.zone.zone.as_str().to_uppercase();
                 let text = format!("Knee zone now {zone}: {}.", crate::render::words::mode(&g));
                 let lines = crate::render::term::wrap_at(ctx.term.text_width(), "", &text);

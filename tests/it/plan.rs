@@ -738,7 +738,21 @@ fn red_from_a_year_ago_that_never_settled_is_still_red() {
         "{next}"
     );
 
-    env.ok(&["pain", "add", "0", "--when", "daily"]);
+    let logged = env.ok(&["pain", "add", "0", "--when", "daily"]);
+    let lines: Vec<&str> = logged.lines().collect();
+    assert_eq!(
+        lines[..3],
+        [
+            "Logged pain 0/10 daily on 2026-11-22 as #3.",
+            "Knee zone now GREEN: back from red on the walk-run ladder, phase 1 of 6.",
+            "",
+        ],
+        "{logged}"
+    );
+    assert!(
+        lines[3].starts_with("Next: Sun 22 Nov — Walk-run"),
+        "{logged}"
+    );
     let status = json(&env, &["status"]);
     assert_ne!(status["zone"]["zone"], "red", "{status}");
     assert_eq!(status["mode"], "ladder", "{status}");
