@@ -3,8 +3,9 @@
 //! The database uses the bundled SQLite, WAL mode and a busy timeout, so that two kneeguard
 //! processes can work at once. Migrations are numbered, embedded in the binary and applied in
 //! one transaction at open; a released migration is never edited, only followed by a new one.
-//! Each imported file is stored in its own transaction: a crash or Ctrl-C leaves every finished
-//! file stored and nothing half-written.
+//! Each imported file is stored all or nothing (its own transaction, or a savepoint of an
+//! import's batch): a crash or Ctrl-C leaves every committed file stored and nothing
+//! half-written.
 
 mod edit;
 mod open;
@@ -99,6 +100,11 @@ pub enum DbError {
     },
     #[error("cannot back up to {path}: {message}")]
     Backup { path: PathBuf, message: String },
+    #[error(
+        "the database rolled back the last files of this import after an error; they are not \
+         stored: import the same files again"
+    )]
+    BatchLost,
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -171,6 +177,35 @@ pub struct ActivityFilter {
 
 pub struct Store {
     conn: Connection,
+    /// A batch transaction is open: writes go into savepoints of it.
+    batch_open: bool,
+}
+
+/// One all-or-nothing change: a transaction of its own, or a savepoint inside a batch.
+/// Dropped without [`WriteUnit::commit`], it is rolled back.
+enum WriteUnit<'c> {
+    Alone(rusqlite::Transaction<'c>),
+    InBatch(rusqlite::Savepoint<'c>),
+}
+
+impl WriteUnit<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            WriteUnit::Alone(tx) => tx.commit(),
+            WriteUnit::InBatch(savepoint) => savepoint.commit(),
+        }
+    }
+}
+
+impl std::ops::Deref for WriteUnit<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            WriteUnit::Alone(tx) => tx,
+            WriteUnit::InBatch(savepoint) => savepoint,
+        }
+    }
 }
 
 impl Store {
@@ -208,7 +243,10 @@ impl Store {
             })?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn };
+        let mut store = Store {
+            conn,
+            batch_open: false,
+        };
         store.migrate(name)?;
         Ok(store)
     }
@@ -237,13 +275,54 @@ impl Store {
         Ok(())
     }
 
-    /// A transaction that takes the write lock at once: a deferred one that reads first could
-    /// not be promoted to a writer once another process has written (SQLITE_BUSY_SNAPSHOT),
-    /// while this one simply waits for the busy timeout.
-    fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    /// One change, all or nothing: its own transaction, which takes the write lock at once (a
+    /// deferred one that reads first could not be promoted to a writer once another process
+    /// has written, SQLITE_BUSY_SNAPSHOT, while this one simply waits for the busy timeout);
+    /// inside a batch ([`Store::begin_batch`]), a savepoint of the batch.
+    fn write_transaction(&mut self) -> Result<WriteUnit<'_>> {
+        Ok(if self.batch_open {
+            WriteUnit::InBatch(self.conn.savepoint()?)
+        } else {
+            WriteUnit::Alone(
+                self.conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
+            )
+        })
+    }
+
+    /// Starts a batch: the changes made until [`Store::commit_batch`] are kept or lost
+    /// together, each still all or nothing on its own. One commit for many imported files
+    /// writes each shared page of the database once instead of once a file. The write lock is
+    /// held until the commit.
+    pub fn begin_batch(&mut self) -> Result<()> {
+        if !self.batch_open {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+            self.batch_open = true;
+        }
+        Ok(())
+    }
+
+    /// Commits the open batch, if there is one. An error means nothing of the batch is stored:
+    /// SQLite rolls a transaction back by itself after some errors (a full disk, say), and
+    /// then there is nothing left to commit.
+    pub fn commit_batch(&mut self) -> Result<()> {
+        if !std::mem::take(&mut self.batch_open) {
+            return Ok(());
+        }
+        if self.conn.is_autocommit() {
+            return Err(DbError::BatchLost);
+        }
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            // Leave the connection usable: what the batch held is gone either way.
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// Whether a batch is open.
+    pub fn in_batch(&self) -> bool {
+        self.batch_open
     }
 
     /// The schema version of the open database.

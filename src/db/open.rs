@@ -322,7 +322,10 @@ fn open_read(path: &Path, exists: bool) -> Result<Store> {
         }),
         Holds::Kneeguard(v) if v == known => {
             conn.busy_timeout(super::BUSY_TIMEOUT)?;
-            Ok(Store { conn })
+            Ok(Store {
+                conn,
+                batch_open: false,
+            })
         }
         Holds::Kneeguard(found) => {
             // An older schema: upgrade it once, if the file can be written.

@@ -1,5 +1,5 @@
 //! Importing activity files: hashing, recognising what was seen before, reading, measuring and
-//! storing each file in its own transaction.
+//! storing each file all or nothing.
 //!
 //! [`sources`] expands paths and archives into [`Input`]s; [`Importer::import`] turns one input
 //! into an [`ImportOutcome`]. Nothing here prints: the `import` command renders the outcomes.
@@ -125,7 +125,8 @@ impl<'a> Importer<'a> {
     }
 
     /// The last step, on the thread that owns the store: records no runner can make are
-    /// refused, the rest goes into one transaction for the file. Content seen before (earlier
+    /// refused, the rest is stored all or nothing (a transaction, or a savepoint
+    /// of the pipeline's batch). Content seen before (earlier
     /// in the same batch, or by another process meanwhile) is recognised inside it.
     pub fn store(&mut self, prepared: Prepared) -> Result<ImportOutcome, crate::db::DbError> {
         match prepared {

@@ -1,8 +1,14 @@
 //! Many inputs at once: hashing, reading and measuring files is spread over worker threads
-//! while the thread that owns the store stores, one transaction per file, in the order the
-//! inputs came (so that which of two copies of a run is "the duplicate" never depends on
-//! timing). Workers leave unread the content that a snapshot of the store, taken at the start,
-//! knows; the store decides again inside each file's transaction.
+//! while the thread that owns the store stores them in the order the inputs came (so that
+//! which of two copies of a run is "the duplicate" never depends on timing). Workers leave
+//! unread the content that a snapshot of the store, taken at the start, knows; the store
+//! decides again inside each file's savepoint.
+//!
+//! Files are stored in batches: one transaction for up to [`BATCH_FILES`] files or
+//! [`BATCH_BYTES`] of input, a savepoint for each file in it, so a file is still stored whole or
+//! not at all. An outcome is handed on only once its batch is committed, so whatever the import
+//! reports as stored is stored; a crash or Ctrl-C loses at most the batch in progress, which the
+//! next import reads again. A huge file that streams is a batch of its own.
 //!
 //! Memory stays bounded whatever the size of the import: a few files wait for a worker, and at
 //! most [`MAX_WAITING`] read files wait to be stored. A huge FIT file is not given to a
@@ -18,6 +24,13 @@ use std::sync::{Arc, Mutex};
 /// Read files waiting to be stored before the store thread stops taking new inputs.
 const MAX_WAITING: usize = 32;
 
+/// The most files one batch holds, and so the most a crash can lose and the step the progress
+/// moves by.
+pub const BATCH_FILES: usize = 64;
+
+/// The input bytes after which a batch is committed even with fewer files.
+pub const BATCH_BYTES: usize = 8_000_000;
+
 /// One input in flight, in input order.
 enum Slot {
     Settled(ImportOutcome),
@@ -28,9 +41,9 @@ enum Slot {
 }
 
 /// Imports every input that `produce` hands over, calling `done(label, outcome)` for each in
-/// input order. `workers` threads read and measure files (1 reads on the calling thread's
-/// pace but still off it). Stops at the first database error, which is returned; everything
-/// stored before it stays stored.
+/// input order once it is committed. `workers` threads read and measure files (1 reads on the
+/// calling thread's pace but still off it). Stops at the first database error, which is
+/// returned; every file before it stays stored, and `done` has been called for each.
 pub fn run(
     importer: &mut Importer<'_>,
     workers: usize,
@@ -66,9 +79,11 @@ pub fn run(
 
         let mut queue = Queue {
             slots: BTreeMap::new(),
-            labels: BTreeMap::new(),
+            inputs: BTreeMap::new(),
             next: 0,
             error: None,
+            batch: Batch::default(),
+            pending: Vec::new(),
         };
         let mut seq = 0usize;
         produce(&mut |input| {
@@ -76,12 +91,17 @@ pub fn run(
                 return;
             }
             let label = input.label().to_string();
+            let mut bytes = 0;
             let slot = match importer.triage(input) {
                 Ok(Triage::Done(outcome)) => Slot::Settled(outcome),
                 Ok(Triage::Row { row, .. }) => Slot::Row(row),
                 Ok(Triage::Read(job)) if job.streams() => {
-                    // A huge file is read while it is stored, after everything before it.
+                    // A huge file is read while it is stored, after everything before it, in
+                    // a transaction of its own.
                     queue.drain(seq, &read_rx, importer, &mut done);
+                    if let Err(e) = queue.commit(importer, &mut done) {
+                        queue.error.get_or_insert(e);
+                    }
                     if queue.error.is_some() {
                         return;
                     }
@@ -94,6 +114,7 @@ pub fn run(
                     }
                 }
                 Ok(Triage::Read(job)) => {
+                    bytes = job.bytes.len();
                     if job_tx.send((seq, job)).is_err() {
                         return;
                     }
@@ -104,7 +125,7 @@ pub fn run(
                     return;
                 }
             };
-            queue.labels.insert(seq, label);
+            queue.inputs.insert(seq, Queued { label, bytes });
             queue.slots.insert(seq, slot);
             seq += 1;
             queue.collect(&read_rx, false);
@@ -118,19 +139,46 @@ pub fn run(
         });
         drop(job_tx);
         queue.drain(seq, &read_rx, importer, &mut done);
+        // What was stored before an error is kept: commit it either way.
+        let committed = queue.commit(importer, &mut done);
         match queue.error.take() {
             Some(e) => Err(e),
-            None => Ok(()),
+            None => committed,
         }
     })
 }
 
+/// An input waiting in the queue: its name, and its size for the batch.
+#[derive(Default)]
+struct Queued {
+    label: String,
+    bytes: usize,
+}
+
+/// The files stored since the last commit.
+#[derive(Default)]
+struct Batch {
+    open: bool,
+    files: usize,
+    bytes: usize,
+}
+
+impl Batch {
+    fn full(&self) -> bool {
+        self.files >= BATCH_FILES || self.bytes >= BATCH_BYTES
+    }
+}
+
 struct Queue {
     slots: BTreeMap<usize, Slot>,
-    labels: BTreeMap<usize, String>,
+    inputs: BTreeMap<usize, Queued>,
     /// The next input to store.
     next: usize,
     error: Option<DbError>,
+    /// What the open batch holds.
+    batch: Batch,
+    /// Outcomes in input order, waiting for their batch to be committed.
+    pending: Vec<(String, ImportOutcome)>,
 }
 
 impl Queue {
@@ -160,7 +208,13 @@ impl Queue {
                 return;
             }
             let slot = self.slots.remove(&self.next).expect("checked above");
-            let label = self.labels.remove(&self.next).unwrap_or_default();
+            let Queued { label, bytes } = self.inputs.remove(&self.next).unwrap_or_default();
+            if !matches!(slot, Slot::Settled(_)) {
+                if let Err(e) = self.open_batch(importer) {
+                    self.error = Some(e);
+                    return;
+                }
+            }
             let outcome = match slot {
                 Slot::Settled(outcome) => Ok(outcome),
                 Slot::Read(prepared) => importer.store(prepared),
@@ -168,11 +222,49 @@ impl Queue {
                 Slot::Reading => unreachable!("not ready"),
             };
             match outcome {
-                Ok(outcome) => done(label, outcome),
-                Err(e) => self.error = Some(e),
+                Ok(outcome) => self.pending.push((label, outcome)),
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
             }
             self.next += 1;
+            self.batch.files += 1;
+            self.batch.bytes += bytes;
+            if !self.batch.open || self.batch.full() {
+                if let Err(e) = self.commit(importer, done) {
+                    self.error = Some(e);
+                }
+            }
         }
+    }
+
+    /// Opens a batch for the files to come, unless one is open.
+    fn open_batch(&mut self, importer: &mut Importer<'_>) -> Result<(), DbError> {
+        if !self.batch.open {
+            importer.store.begin_batch()?;
+            self.batch.open = true;
+        }
+        Ok(())
+    }
+
+    /// Commits the open batch and hands on the outcomes that waited for it. When the commit
+    /// fails they are dropped: nothing of them is stored.
+    fn commit(
+        &mut self,
+        importer: &mut Importer<'_>,
+        done: &mut impl FnMut(String, ImportOutcome),
+    ) -> Result<(), DbError> {
+        let committed = match std::mem::take(&mut self.batch).open {
+            true => importer.store.commit_batch(),
+            false => Ok(()),
+        };
+        let pending = std::mem::take(&mut self.pending);
+        committed?;
+        for (label, outcome) in pending {
+            done(label, outcome);
+        }
+        Ok(())
     }
 
     /// Stores every input before `end`, waiting for their reads.
@@ -332,6 +424,133 @@ mod tests {
         assert!(matches!(prepared, Prepared::Seen { .. }), "{prepared:?}");
         let (activities, _) = imported(&importer.store(prepared).unwrap());
         assert_eq!(activities, 1);
+    }
+
+    /// The activity ids another connection to the database file sees: what is committed.
+    fn committed_ids(path: &std::path::Path) -> Vec<i64> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT id FROM activities ORDER BY id")
+            .unwrap();
+        let ids = stmt.query_map([], |r| r.get(0)).unwrap();
+        ids.collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    fn new_ids(outcome: &ImportOutcome) -> Vec<i64> {
+        match outcome {
+            ImportOutcome::Imported { ids, .. } => ids.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `n` short runs, a day apart, each as its own FIT file.
+    fn short_runs(n: i64) -> Vec<Input> {
+        let first = Utc.with_ymd_and_hms(2026, 1, 1, 7, 0, 0).unwrap();
+        (0..n)
+            .map(|i| Input::File {
+                label: format!("short{i}.fit"),
+                bytes: Course::new(first + Duration::days(i), 800.0, 5.0)
+                    .to_fit(FitSport::RUN, i as u32 + 1),
+                format: Some(Format::Fit),
+                export_row: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_import_commits_in_batches_so_a_crash_loses_at_most_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kneeguard.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let config = Config::default();
+        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+        let total = 2 * BATCH_FILES as i64 + 5;
+        // How many activities another connection sees at each outcome.
+        let mut visible = Vec::new();
+        run(
+            &mut importer,
+            2,
+            |sink| short_runs(total).into_iter().for_each(sink),
+            |_, _| visible.push(committed_ids(&path).len()),
+        )
+        .unwrap();
+        visible.dedup();
+        assert_eq!(
+            visible,
+            [BATCH_FILES, 2 * BATCH_FILES, total as usize],
+            "committed, batch by batch"
+        );
+    }
+
+    #[test]
+    fn an_outcome_is_handed_on_only_once_its_file_is_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kneeguard.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let config = Config::default();
+        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+        let mut reported = Vec::new();
+        let mut seen_by_others = Vec::new();
+        run(
+            &mut importer,
+            2,
+            |sink| inputs().into_iter().for_each(sink),
+            |_, outcome| {
+                reported.extend(new_ids(&outcome));
+                seen_by_others = committed_ids(&path);
+                for id in &reported {
+                    assert!(seen_by_others.contains(id), "#{id} reported, not committed");
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!(reported.len(), 12, "{reported:?}");
+        assert_eq!(seen_by_others, reported);
+    }
+
+    #[test]
+    fn a_database_error_keeps_and_reports_every_file_before_it_and_nothing_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kneeguard.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        // The database refuses the tenth input's activity, as a full disk would.
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TRIGGER refuse BEFORE INSERT ON activities
+                 WHEN NEW.source = 'run8.fit' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+            )
+            .unwrap();
+        let config = Config::default();
+        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+        let mut reported = Vec::new();
+        let result = run(
+            &mut importer,
+            2,
+            |sink| inputs().into_iter().for_each(sink),
+            |label, outcome| reported.push((label, new_ids(&outcome))),
+        );
+        let error = result.unwrap_err().to_string();
+        assert!(error.contains("disk full"), "{error}");
+        let labels: Vec<&str> = reported.iter().map(|(label, _)| label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "run0.fit",
+                "run1.fit",
+                "run2.fit",
+                "run3.fit",
+                "run4.fit",
+                "run5.fit",
+                "run6.fit",
+                "copy-of-run3.fit",
+                "run7.fit"
+            ]
+        );
+        let ids: Vec<i64> = reported.into_iter().flat_map(|(_, ids)| ids).collect();
+        assert_eq!(ids.len(), 8);
+        drop(store);
+        assert_eq!(committed_ids(&path), ids);
     }
 
     /// What a database holds of one file's activities (without their ids), for comparing
