@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# `weeks`, `status` and `plan` as whole processes on a generated 30-year history (about 12,500
-# activities and 1,500 pain ratings, examples/make_history.rs), against the floor measured in
-# the same run: starting the binary and opening the database (`activities` for one empty day,
-# which reads the local-date index). Medians of rounds that run every command in turn; one core
-# (`taskset -c 0`).
+# `weeks`, `status`, `plan` and the import of one new run as whole processes on a generated
+# 30-year history (about 12,500 activities and 1,500 pain ratings, examples/make_history.rs),
+# against the floor measured in the same run: starting the binary and opening the database
+# (`activities` for one empty day, which reads the local-date index). Medians of rounds that
+# run every command in turn; one core (`taskset -c 0`).
 #   bash benches/load.sh [YEARS]      (default 30; RUNS=30; needs python3 and taskset)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 years=${1:-30}
 runs=${RUNS:-30}
-cargo build --release --quiet --bin kneeguard --example make_history
+cargo build --release --quiet --bin kneeguard --example make_history --example make_archive
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ./target/release/examples/make_history "$work/history.sqlite" "$years"
-python3 - "$work/history.sqlite" "$runs" <<'PY'
-import os, statistics, subprocess, sys, time
-db, runs = sys.argv[1], int(sys.argv[2])
+./target/release/examples/make_archive "$work/one.zip" 1 2>/dev/null
+python3 - "$work/history.sqlite" "$runs" "$work/one.zip" <<'PY'
+import os, shutil, statistics, subprocess, sys, time
+db, runs, one = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 kg = "./target/release/kneeguard"
 env = dict(os.environ, KNEEGUARD_DB=db, KNEEGUARD_TODAY="2026-11-20")
 commands = {
@@ -37,10 +38,24 @@ def once(args):
 # falls on every command alike.
 for args in commands.values():
     once(args)
-times = {name: [] for name in commands}
+# Importing one new run writes: it gets a fresh copy of the history each round (the copy is
+# not timed).
+IMPORT = "import one new run (a copy of the history)"
+copy = db + ".copy"
+def import_one():
+    for ext in ("-wal", "-shm"):
+        if os.path.exists(copy + ext):
+            os.remove(copy + ext)
+    shutil.copyfile(db, copy)
+    start = time.perf_counter()
+    subprocess.run(["taskset", "-c", "0", kg, "--db", copy, "import", "--quiet", one], env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return (time.perf_counter() - start) * 1000
+times = {name: [] for name in [*commands, IMPORT]}
 for _ in range(runs):
     for name, args in commands.items():
         times[name].append(once(args))
+    times[IMPORT].append(import_one())
 results = {name: statistics.median(t) for name, t in times.items()}
 base = results["floor (start, open, list one empty day)"]
 for name, ms in results.items():

@@ -1,7 +1,7 @@
 //! `kneeguard import`: files, folders, `.gz` and `.zip` (Strava and Garmin exports).
 
 use super::{exit, Context};
-use crate::core::warnings::{warnings_for, Warning};
+use crate::core::warnings::{spike_context, warnings_for, Warning};
 use crate::db::{ActivityFilter, Store};
 use crate::import::{pipeline, sources, ImportOutcome, Importer};
 use crate::render::{self, printable, OutputFormat};
@@ -97,9 +97,14 @@ pub fn run(
             summary.inputs
         )));
     }
-    if !summary.activities.is_empty() {
-        let all = store.activities(&ActivityFilter::default())?;
-        summary.warnings = warnings_for(&all, &config.load, &summary.activities);
+    // The new runs are judged against the days before them, not the whole history.
+    if let Some((first, last)) = store.local_day_span(&summary.activities)? {
+        let (since, until) = spike_context(first, last, &config.load);
+        let context = store.activities(&ActivityFilter {
+            since: Some(since),
+            until: Some(until),
+        })?;
+        summary.warnings = warnings_for(&context, &config.load, &summary.activities);
     }
     match ctx.format {
         OutputFormat::Json => render::json(out, &summary)?,

@@ -272,8 +272,27 @@ fn episodes(series: &LoadSeries, first: NaiveDate, today: NaiveDate) -> Vec<Warn
     out
 }
 
+/// The local days whose activities [`warnings_for`] needs to judge runs dated `first..=last`:
+/// those days and the spike window before them, two days wider on each side for the time-zone
+/// offsets. A run's window counts 24-hour days back from its start, and a run that started
+/// earlier can carry a later local date (in a zone further east). With only these activities,
+/// the warnings are the ones the whole history gives.
+pub fn spike_context(
+    first: NaiveDate,
+    last: NaiveDate,
+    settings: &LoadSettings,
+) -> (NaiveDate, NaiveDate) {
+    const ZONES: u64 = 2;
+    let back = chrono::Days::new(u64::from(settings.spike_window_days) + ZONES);
+    (
+        first.checked_sub_days(back).unwrap_or(NaiveDate::MIN),
+        last.checked_add_days(chrono::Days::new(ZONES))
+            .unwrap_or(NaiveDate::MAX),
+    )
+}
+
 /// The spike warnings raised by the activities in `ids` (for example, the runs just imported),
-/// each judged against the whole history before it.
+/// each judged against the history before it (all of it, or the days of [`spike_context`]).
 pub fn warnings_for(activities: &[Activity], settings: &LoadSettings, ids: &[i64]) -> Vec<Warning> {
     let mut out: Vec<Warning> = [SpikeMetric::Distance, SpikeMetric::Descent]
         .into_iter()
@@ -564,6 +583,57 @@ mod tests {
     use crate::model::Sport;
     use chrono::Duration;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_spike_context_gives_the_warnings_of_the_whole_history(
+            runs in prop::collection::vec(
+                // (day, hour, utc offset in quarter hours, km, new?)
+                (0i64..70, 0u32..24, -48i32..=56, 1.0f64..30.0, any::<bool>()),
+                1..40,
+            ),
+        ) {
+            let settings = LoadSettings::default();
+            let base = day(2026, 1, 1);
+            let all: Vec<Activity> = runs
+                .iter()
+                .enumerate()
+                .map(|(i, &(d, hh, q, km, _))| {
+                    crate::core::load::tests::activity(
+                        i as i64, Sport::Run, base + Duration::days(d), hh, 0, q * 900, km * 1000.0,
+                    )
+                })
+                .collect();
+            let new: Vec<&Activity> = all
+                .iter()
+                .zip(&runs)
+                .filter(|(_, r)| r.4)
+                .map(|(a, _)| a)
+                .collect();
+            let ids: Vec<i64> = new.iter().map(|a| a.id).collect();
+            let dates = new.iter().filter_map(|a| crate::core::load::local_date(a));
+            if let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) {
+                let (since, until) = spike_context(first, last, &settings);
+                let context: Vec<Activity> = all
+                    .iter()
+                    .filter(|a| crate::core::load::local_date(a)
+                        .is_some_and(|d| (since..=until).contains(&d)))
+                    .cloned()
+                    .collect();
+                // Every new run is judged against the same reference, so it warns alike.
+                let judged = |activities: &[Activity]| {
+                    let mut spikes = crate::core::spikes::run_spikes(activities, &settings);
+                    spikes.retain(|s| ids.contains(&s.activity_id));
+                    spikes
+                };
+                prop_assert_eq!(judged(&context), judged(&all));
+                prop_assert_eq!(
+                    warnings_for(&context, &settings, &ids),
+                    warnings_for(&all, &settings, &ids)
+                );
+            }
+        }
+    }
 
     fn rules(warnings: &[Warning]) -> Vec<(Rule, Severity, NaiveDate)> {
         warnings

@@ -479,6 +479,21 @@ impl Store {
         Ok(activities)
     }
 
+    /// The first and last local day of the dated activities among `ids`, in one query.
+    pub fn local_day_span(&self, ids: &[i64]) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let ids = serde_json::to_string(ids)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT min(date(start_ts + utc_offset_s, 'unixepoch')),
+                    max(date(start_ts + utc_offset_s, 'unixepoch'))
+             FROM activities WHERE id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let (first, last): (Option<String>, Option<String>) =
+            stmt.query_row([ids], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let day = |text: Option<String>| text.and_then(|t| t.parse::<NaiveDate>().ok());
+        Ok(day(first).zip(day(last)))
+    }
+
     /// Marks an activity as confirmed (or not) by the runner: a record that looked implausible
     /// counts again. `false` when there is no activity with this id.
     pub fn set_confirmed(&mut self, id: i64, confirmed: bool) -> Result<bool> {
@@ -1139,6 +1154,28 @@ mod tests {
         };
         assert_eq!(store.activities(&on("2026-05-02")).unwrap().len(), 1);
         assert_eq!(store.activities(&on("2026-05-01")).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn the_local_day_span_of_some_activities() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut new = |activity: &NewActivity| match store.store_activity(activity, None) {
+            Ok(Stored::New(id)) => id,
+            other => panic!("{other:?}"),
+        };
+        let mut late = run(23, 5.0);
+        late.start = late.start.map(|s| s + chrono::Duration::minutes(30));
+        let mut undated = run(9, 3.0);
+        undated.start = None;
+        let (early, late, undated) = (new(&run(7, 5.0)), new(&late), new(&undated));
+        let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+        assert_eq!(
+            store.local_day_span(&[late, undated, early, 999]).unwrap(),
+            Some((day("2026-05-01"), day("2026-05-02"))),
+            "local days, undated and unknown ids left out"
+        );
+        assert_eq!(store.local_day_span(&[undated]).unwrap(), None);
+        assert_eq!(store.local_day_span(&[]).unwrap(), None);
     }
 
     #[test]

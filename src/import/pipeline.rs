@@ -10,8 +10,8 @@
 //! reports as stored is stored; a crash or Ctrl-C loses at most the batch in progress, which the
 //! next import reads again. A huge file that streams is a batch of its own.
 //!
-//! Memory stays bounded whatever the size of the import: a few files wait for a worker, and at
-//! most [`MAX_WAITING`] read files wait to be stored. A huge FIT file is not given to a
+//! Memory stays bounded whatever the size of the import: at most [`JOBS_PER_WORKER`] files a
+//! worker wait to be read, and at most [`MAX_WAITING`] read files wait to be stored. A huge FIT file is not given to a
 //! worker: once everything before it is stored, the store thread reads it while it stores it
 //! ([`Importer::stream`]).
 
@@ -23,6 +23,9 @@ use std::sync::{Arc, Mutex};
 
 /// Read files waiting to be stored before the store thread stops taking new inputs.
 const MAX_WAITING: usize = 32;
+
+/// Files waiting for each worker to read them.
+const JOBS_PER_WORKER: usize = 8;
 
 /// The most files one batch holds, and so the most a crash can lose and the step the progress
 /// moves by.
@@ -54,7 +57,9 @@ pub fn run(
     let known = importer.known_files()?;
     let descent = importer.config.descent.clone();
     let tz = importer.tz;
-    let (job_tx, job_rx) = sync_channel::<(usize, super::FileJob)>(workers * 2);
+    // Files waiting for a worker: enough that the workers keep busy while the store thread
+    // commits a batch.
+    let (job_tx, job_rx) = sync_channel::<(usize, super::FileJob)>(workers * JOBS_PER_WORKER);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (read_tx, read_rx) = channel::<(usize, Prepared)>();
     std::thread::scope(|scope| {
