@@ -102,8 +102,11 @@ fn events(bytes: &[u8]) -> usize {
     }
 }
 
+/// Files with their formats.
+type Files = Vec<(Format, Vec<u8>)>;
+
 /// The FIT, GPX and TCX files of a zip or under a folder, with their formats.
-fn load(path: &Path) -> Result<Vec<(Format, Vec<u8>)>, Box<dyn std::error::Error>> {
+fn load(path: &Path) -> Result<Files, Box<dyn std::error::Error>> {
     let mut files = Vec::new();
     if path.is_dir() {
         let mut folders = vec![path.to_path_buf()];
