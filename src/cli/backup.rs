@@ -3,6 +3,7 @@
 
 use super::Context;
 use crate::db::{ActivityFilter, Store};
+use crate::render::{self, OutputFormat};
 use anyhow::Context as _;
 use clap::Args;
 use std::io::Write;
@@ -47,11 +48,21 @@ pub fn run(
         .with_context(|| format!("the backup {} cannot be read back", args.file.display()))?;
     let activities = copy.count_activities()?;
     let pain = copy.pain_entries(&ActivityFilter::default())?.len();
-    writeln!(
-        out,
-        "Backed up {activities} activities and {pain} pain ratings to {}.",
-        args.file.display()
-    )?;
+    match ctx.format {
+        OutputFormat::Json => render::json(
+            out,
+            &serde_json::json!({
+                "backup": args.file.display().to_string(),
+                "activities": activities,
+                "pain_ratings": pain,
+            }),
+        )?,
+        _ => writeln!(
+            out,
+            "Backed up {activities} activities and {pain} pain ratings to {}.",
+            args.file.display()
+        )?,
+    }
     Ok(super::exit::OK)
 }
 

@@ -112,13 +112,19 @@ pub fn init(
     }
     std::fs::write(&path, DEFAULT_CONFIG)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    term.wrap(
-        out,
-        "",
-        &format!(
-            "Wrote the default config to {}; every setting is commented there.",
-            path.display()
-        ),
-    )?;
+    match global.format {
+        OutputFormat::Json => render::json(
+            out,
+            &serde_json::json!({ "config": path.display().to_string() }),
+        )?,
+        _ => term.wrap(
+            out,
+            "",
+            &format!(
+                "Wrote the default config to {}; every setting is commented there.",
+                path.display()
+            ),
+        )?,
+    }
     Ok(())
 }

@@ -116,14 +116,28 @@ pub fn run(
             let mut bytes = Vec::new();
             render::json(&mut bytes, &document)?;
             super::backup::write_private(path, &bytes, args.force)?;
-            writeln!(
-                out,
-                "Exported {} activities, {} pain ratings and {} deleted activities to {}.",
+            let (activities, pain, deleted) = (
                 document.activities.len(),
                 document.pain.len(),
                 document.deleted.len(),
-                path.display()
-            )?;
+            );
+            match ctx.format {
+                OutputFormat::Json => render::json(
+                    out,
+                    &serde_json::json!({
+                        "exported": path.display().to_string(),
+                        "activities": activities,
+                        "pain_ratings": pain,
+                        "deleted": deleted,
+                    }),
+                )?,
+                _ => writeln!(
+                    out,
+                    "Exported {activities} activities, {pain} pain ratings and {deleted} deleted \
+                     activities to {}.",
+                    path.display()
+                )?,
+            }
         }
     }
     Ok(super::exit::OK)

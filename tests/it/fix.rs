@@ -319,6 +319,17 @@ fn export_holds_everything_and_backup_is_a_working_copy() {
     #[cfg(unix)]
     assert_eq!(crate::common::mode(&file), 0o600);
     env.fails(2, &["export", "--output", file.to_str().unwrap()]);
+    let again = env.dir.path().join("again.json");
+    let out = env.ok(&["--format", "json", "export", "-o", again.to_str().unwrap()]);
+    assert_eq!(
+        json(&out),
+        serde_json::json!({
+            "exported": again.to_str().unwrap(),
+            "activities": 2,
+            "pain_ratings": 1,
+            "deleted": 1,
+        })
+    );
 
     // A backup taken while another connection holds an open write transaction.
     let writer = rusqlite::Connection::open(env.db()).unwrap();
@@ -338,7 +349,21 @@ fn export_holds_everything_and_backup_is_a_working_copy() {
     assert_eq!(from_copy, export);
     let (_, stderr) = env.fails(2, &["backup", copy.to_str().unwrap()]);
     assert!(stderr.contains("--force"), "{stderr}");
-    env.ok(&["backup", copy.to_str().unwrap(), "--force"]);
+    let out = env.ok(&[
+        "--format",
+        "json",
+        "backup",
+        copy.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(
+        json(&out),
+        serde_json::json!({
+            "backup": copy.to_str().unwrap(),
+            "activities": 2,
+            "pain_ratings": 1,
+        })
+    );
     let (_, stderr) = env.fails(2, &["backup", env.db().to_str().unwrap(), "--force"]);
     assert!(stderr.contains("the database itself"), "{stderr}");
 }

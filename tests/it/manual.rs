@@ -128,4 +128,18 @@ fn config_init_writes_the_defaults_once() {
     let other = env.dir.path().join("new/folder/kg.toml");
     env.ok(&["--config", other.to_str().unwrap(), "config", "init"]);
     assert!(other.exists());
+    // Scripts get JSON.
+    let third = env.dir.path().join("third.toml");
+    let out = env.ok(&[
+        "--config",
+        third.to_str().unwrap(),
+        "--format",
+        "json",
+        "config",
+        "init",
+    ]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        serde_json::json!({ "config": third.to_str().unwrap() })
+    );
 }
