@@ -5,10 +5,10 @@ use crate::db::Store;
 use crate::import::{Importer, Input};
 use crate::model::{PainEntry, PainWhen};
 use crate::readers::Format;
-use crate::render::{self, OutputFormat};
-use crate::settings::{Config, Settings};
+use crate::render::{self, OutputFormat, Terminal};
+use crate::settings::{Config, Settings, Units};
 use anyhow::Context as _;
-use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use clap::Args;
 use std::io::Write;
 
@@ -32,9 +32,18 @@ const DEMO_ZONE: chrono_tz::Tz = chrono_tz::Europe::Berlin;
   kneeguard demo --format json | jq .plan.days")]
 pub struct DemoArgs {}
 
-pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<u8> {
+/// Runs the demo. It is the same for every runner: it reads no config file (so a broken one
+/// cannot stop it); only the units, the format, the terminal and the clock come from outside.
+pub fn run(
+    _args: &DemoArgs,
+    units: Units,
+    format: OutputFormat,
+    term: Terminal,
+    wall_clock: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
     anyhow::ensure!(
-        ctx.format != OutputFormat::Csv,
+        format != OutputFormat::Csv,
         "`demo` shows several tables at once, which do not fit one CSV: use --format json (or table)"
     );
     let dir = tempfile::tempdir().context("cannot create a temporary folder for the demo")?;
@@ -51,11 +60,11 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
             tz: DEMO_ZONE,
             today,
             now,
-            wall_clock: ctx.settings.wall_clock,
-            units: ctx.settings.units,
+            wall_clock,
+            units,
         },
-        format: ctx.format,
-        term: ctx.term,
+        format,
+        term,
     };
     let mut store = Store::open(&demo.settings.db_path)?;
     load_history(&mut store, &demo)?;
@@ -86,13 +95,13 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
             plan::run(&args, c, s, o)
         }),
     ];
-    match ctx.format {
+    match format {
         OutputFormat::Json | OutputFormat::Csv => {
             let mut object = serde_json::Map::new();
             let json = Context {
                 settings: demo.settings.clone(),
                 format: OutputFormat::Json,
-                term: ctx.term,
+                term,
             };
             for (name, section) in sections {
                 let mut buffer = Vec::new();
@@ -102,7 +111,7 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
             render::json(out, &object)?;
         }
         OutputFormat::Table => {
-            ctx.term.wrap(
+            term.wrap(
                 out,
                 "",
                 &format!(
@@ -125,7 +134,7 @@ pub fn run(_args: &DemoArgs, ctx: &Context, out: &mut dyn Write) -> anyhow::Resu
             let report = folder.join("kneeguard-report.html");
             crate::report::write(&store, &demo.settings, 15, &report)?;
             writeln!(out, "The story in charts: {}\n", report.display())?;
-            ctx.term.wrap(
+            term.wrap(
                 out,
                 "",
                 "Your own data was not touched. Start with your runs: `kneeguard import PATH`, \

@@ -260,6 +260,11 @@ pub fn run(cli: Cli, term: Terminal, out: &mut dyn Write) -> anyhow::Result<u8> 
             write!(out, "{}", crate::settings::DEFAULT_CONFIG)?;
             return Ok(exit::OK);
         }
+        // The demo is the same for every runner and reads no config file.
+        Some(Command::Demo(args)) => {
+            let units = cli.global.units.unwrap_or_default();
+            return demo::run(&args, units, cli.global.format, term, wall_clock(), out);
+        }
         Some(command) => command,
     };
     let (settings, default_db) = resolve_settings(&cli.global)?;
@@ -271,7 +276,6 @@ pub fn run(cli: Cli, term: Terminal, out: &mut dyn Write) -> anyhow::Result<u8> 
     // Commands that do not open the database.
     match &command {
         Command::Config(args) => return config::run(args, &ctx, &cli.global, out),
-        Command::Demo(args) => return demo::run(args, &ctx, out),
         Command::Auth(args) => return auth::run(args, &ctx, out),
         _ => {}
     }
@@ -365,6 +369,15 @@ fn overview(term: &Terminal, out: &mut dyn Write) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
+/// The real time now: the one place kneeguard reads the clock.
+fn wall_clock() -> chrono::DateTime<Utc> {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the entry point is where kneeguard reads the clock"
+    )]
+    Utc::now()
+}
+
 /// The settings, and whether the database is at its default location (the only place whose
 /// folders kneeguard creates).
 fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<(Settings, bool)> {
@@ -377,11 +390,7 @@ fn resolve_settings(global: &GlobalArgs) -> anyhow::Result<(Settings, bool)> {
         None => Config::default(),
     };
     config.apply_env(|name| std::env::var(name).ok());
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "the entry point is where kneeguard reads the clock"
-    )]
-    let wall_clock = Utc::now();
+    let wall_clock = wall_clock();
     let tz = config.time_zone()?;
     let (db_path, default_db) = match global
         .db

@@ -621,6 +621,20 @@ fn the_demo_runs_the_main_job_without_touching_the_users_data() {
         assert_fits(&text, 80);
         insta::assert_snapshot!(format!("demo-{units}"), text);
     }
+    // The demo reads no config file: a broken one changes nothing.
+    let broken = env.dir.path().join("broken.toml");
+    std::fs::write(&broken, "[general\nunits = 3").unwrap();
+    let with_broken = env.ok(&[
+        "--config",
+        broken.to_str().unwrap(),
+        "--format",
+        "json",
+        "demo",
+    ]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&with_broken).unwrap(),
+        all
+    );
 }
 
 #[test]
