@@ -85,6 +85,21 @@ row(f"import, {files}-file archive, 2 cores", mb, files,
     [w for w, _ in two], [p for _, p in two], d)
 two_vs_one = statistics.median(w for w, _ in one) / statistics.median(w for w, _ in two)
 
+# What the machine itself gives a second core: one fitparser decode alone against two at once,
+# one on each core (independent processes, nothing shared but the machine).
+small = os.path.join(work, "small.zip")
+def decodes_at_once(cores):
+    start = time.perf_counter()
+    children = [subprocess.Popen(["taskset", "-c", c, decoder, small],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for c in cores]
+    for child in children:
+        child.wait()
+    return time.perf_counter() - start
+alone = statistics.median(decodes_at_once(["0"]) for _ in range(runs))
+pair = statistics.median(decodes_at_once(["0", "1"]) for _ in range(runs))
+machine_scaling = 2 * alone / pair
+
 corpus = os.path.join("..", "shared", "data")
 if os.path.isdir(corpus):
     with open(os.path.join(corpus, "MANIFEST.tsv")) as f:
@@ -129,7 +144,8 @@ for what, mbs, fps, peak, ratio in rows:
     ratio_text = "" if ratio is None else f"{ratio:.2f}x"
     print(f"{what:<52} {mbs:7.1f} {fps:8.1f} {peak_text:>8} {ratio_text:>9}")
 print(f"two cores / one core on the archive: {two_vs_one:.2f}x "
-      f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+      f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); the machine's own "
+      f"scaling, two independent decodes at once against one alone: {machine_scaling:.2f}x")
 limit = size / 2**20 + 32
 print(f"chained file: peak {huge_peak:.1f} MiB, limit {limit:.1f} MiB (file + 32 MiB): "
       + ("within" if huge_peak <= limit else "OVER"))

@@ -233,7 +233,7 @@ fn run_add(
 ) -> anyhow::Result<u8> {
     let settings = &ctx.settings;
     let date = args.date.unwrap_or(settings.today);
-    let at = instant(ctx, date, args.time)?;
+    let at = instant(ctx, date, args.time, &OPTIONS)?;
     let runs = runs_around(store, date)?;
     let ran_that_day = runs.iter().any(|r| local_date(r) == Some(date));
     // Without `--when`: after the run given or a run that day, the morning after a run given
@@ -392,7 +392,7 @@ fn run_edit(
     if args.date.is_some() || args.time.is_some() {
         let date = args.date.unwrap_or(entry.date);
         let time = args.time.or_else(|| Some(local_time(&entry)));
-        entry.at = instant(ctx, date, time)?;
+        entry.at = instant(ctx, date, time, &OPTIONS)?;
         entry.utc_offset_s = ctx.settings.offset_at(entry.at);
         entry.date = date;
     }
@@ -437,21 +437,41 @@ fn local_time(entry: &PainEntry) -> NaiveTime {
         .unwrap_or_else(|| entry.at.time())
 }
 
+/// How errors name a rating's date and time: the options of `pain add` and `pain edit`, or the
+/// columns of a `pain import` file.
+struct FieldNames {
+    date: &'static str,
+    time: &'static str,
+}
+
+const OPTIONS: FieldNames = FieldNames {
+    date: "--date",
+    time: "--time",
+};
+
+const COLUMNS: FieldNames = FieldNames {
+    date: "date",
+    time: "time",
+};
+
 /// The instant of a rating; refuses the future.
 fn instant(
     ctx: &Context,
     date: NaiveDate,
     time: Option<NaiveTime>,
+    names: &FieldNames,
 ) -> anyhow::Result<DateTime<Utc>> {
     let settings = &ctx.settings;
     anyhow::ensure!(
         date <= settings.today,
-        "--date {date} is in the future (today is {}): log pain once you have felt it",
+        "{} {date} is in the future (today is {}): log pain once you have felt it",
+        names.date,
         settings.today
     );
     anyhow::ensure!(
         date >= EARLIEST_DAY,
-        "--date {date} is before {EARLIEST_DAY}: check the year"
+        "{} {date} is before {EARLIEST_DAY}: check the year",
+        names.date
     );
     let at = match time {
         None if date == settings.today => return Ok(settings.now),
@@ -471,7 +491,8 @@ fn instant(
         })?;
     anyhow::ensure!(
         instant <= settings.now,
-        "--time {} today is in the future: log pain once you have felt it",
+        "{} {} today is in the future: log pain once you have felt it",
+        names.time,
         at.format("%H:%M")
     );
     Ok(instant)
@@ -609,9 +630,22 @@ fn run_import(
     Ok(super::exit::OK)
 }
 
+/// A CSV problem in the words of a diary's columns.
 fn csv_problem(e: &csv::Error) -> String {
     match e.kind() {
-        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let text = err.to_string();
+            let column = |prefix: &str| {
+                text.strip_prefix(prefix)
+                    .and_then(|rest| rest.split_once('`'))
+                    .map(|(name, _)| name.to_string())
+            };
+            match (column("unknown field `"), column("missing field `")) {
+                (Some(name), _) => format!("unknown column `{name}`"),
+                (_, Some(name)) => format!("no `{name}` column"),
+                _ => text,
+            }
+        }
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => format!("{len} fields where the header has {expected_len}"),
@@ -656,7 +690,7 @@ fn diary_entry(row: &DiaryRow, ctx: &Context, store: &Store) -> anyhow::Result<P
         Some("yes" | "true" | "1" | "y") => true,
         Some(other) => anyhow::bail!("swelling {other:?} is not yes or no"),
     };
-    let at = instant(ctx, date, Some(time))?;
+    let at = instant(ctx, date, Some(time), &COLUMNS)?;
     Ok(PainEntry {
         id: 0,
         at,

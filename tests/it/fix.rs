@@ -246,24 +246,52 @@ fn a_pain_diary_imports_once_and_a_bad_row_imports_nothing() {
     );
 
     let bad = env.dir.path().join("diary.csv");
+    let columns = "the columns are date,time,score,when,side,swelling,note (date and score \
+                   required), with a header row";
     for (text, expected) in [
         (
             "date,score,when\n2026-09-01,2,after\n2026-09-02,11,after\n",
-            "line 3",
+            "line 3: pain score \"11\" is not on the 0-10 scale: 0 is no pain, 10 the worst \
+             imaginable (whole numbers); nothing was imported"
+                .to_string(),
         ),
-        ("date,score\n1989-12-31,2\n", "before 1990-01-01"),
-        ("date,score,mood\n2026-09-01,2,happy\n", "mood"),
-        ("date,score\n2026-12-01,2\n", "in the future"),
+        (
+            "date,score\n1989-12-31,2\n",
+            "line 2: date 1989-12-31 is before 1990-01-01: check the year; nothing was imported"
+                .to_string(),
+        ),
+        (
+            "date,score,mood\n2026-09-01,2,happy\n",
+            format!("line 2: unknown column `mood`; {columns}"),
+        ),
+        (
+            "date,when\n2026-09-01,after\n",
+            format!("line 2: no `score` column; {columns}"),
+        ),
+        (
+            "date,score\n2026-12-01,2\n",
+            "line 2: date 2026-12-01 is in the future (today is 2026-11-22): log pain once you \
+             have felt it; nothing was imported"
+                .to_string(),
+        ),
+        (
+            "date,score,time\n2026-11-22,2,23:00\n",
+            "line 2: time 23:00 today is in the future: log pain once you have felt it; nothing \
+             was imported"
+                .to_string(),
+        ),
         (
             "date,score,side\n2026-09-01,2,middle\n",
-            "left, right, both",
+            "line 2: side \"middle\" is not one of left, right, both; nothing was imported"
+                .to_string(),
         ),
     ] {
         std::fs::write(&bad, text).unwrap();
         let (_, stderr) = env.fails(2, &["pain", "import", bad.to_str().unwrap()]);
-        assert!(
-            stderr.contains("diary.csv") && stderr.contains(expected),
-            "{text}: {stderr}"
+        assert_eq!(
+            stderr,
+            format!("error: {}, {expected}\n", bad.display()),
+            "{text}"
         );
     }
     let log_after = json(&env.ok(&["pain", "list", "--format", "json"]));
