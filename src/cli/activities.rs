@@ -5,7 +5,7 @@ use super::{parse_date, parse_time, Context};
 use crate::core::plausibility::{self, Flagged, Implausible, Record, MAX_SESSION_S};
 use crate::db::{ActivityChange, ActivityFilter, Store};
 use crate::model::{Activity, Category, Sport};
-use crate::render::{self, echo_number, OutputFormat};
+use crate::render::{self, echo_number, OutputFormat, Terminal};
 use crate::settings::Units;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use clap::{Args, Subcommand};
@@ -309,11 +309,46 @@ fn write_table(
         term.wrap(out, "", text)?;
         return Ok(());
     }
-    // Below 80 columns the date loses its time, and the climb and the name their columns
-    // (descent is what loads the knee; `activities show` has the name).
-    let narrow = term.width < 80;
-    let date_format = if narrow { "%Y-%m-%d" } else { "%Y-%m-%d %H:%M" };
-    let rows = activities.iter().map(|a| Row {
+    let rows = |date_format: &str| -> Vec<Row> {
+        activities
+            .iter()
+            .map(|a| row(a, date_format, units, term))
+            .collect()
+    };
+    // When the full table does not fit (its name column wrapped down to the least), the date
+    // loses its time, and the climb and the name their columns (descent is what loads the
+    // knee; `activities show` has the name).
+    let mut table = tabled::Table::new(rows("%Y-%m-%d %H:%M"));
+    let narrow = !render::term::fits_with_flex(&table, term.width, 7);
+    let table = if narrow {
+        let mut table = tabled::Table::new(rows("%Y-%m-%d"));
+        // Name (7) first, then Up (5): the indices stay valid.
+        for column in [7, 5] {
+            table.with(Remove::column(Columns::one(column)));
+        }
+        term.render_table(table, &[0, 3, 4, 5], Some(2))
+    } else {
+        table.with(tabled::settings::Style::sharp());
+        term.render_table(table, &[0, 3, 4, 5, 6], Some(7))
+    };
+    writeln!(out, "{table}")?;
+    let runs: Vec<&Activity> = activities.iter().filter(|a| a.sport.is_run()).collect();
+    let distance: f64 = runs.iter().map(|a| a.distance_m).sum();
+    let descent: f64 = runs.iter().filter_map(|a| a.descent_m).sum();
+    let summary = format!(
+        "{} activities; {} runs, {} running, {} descent.",
+        activities.len(),
+        runs.len(),
+        render::distance(distance, units),
+        render::elevation(descent, units)
+    );
+    term.wrap(out, "", &summary)?;
+    Ok(())
+}
+
+/// One activity as a row of the list, its start written with `date_format`.
+fn row(a: &Activity, date_format: &str, units: Units, term: &Terminal) -> Row {
+    Row {
         id: a.id,
         date: local_start(a).map_or("(no date)".to_string(), |t| {
             t.format(date_format).to_string()
@@ -334,30 +369,7 @@ fn write_table(
             format!("{tilde}{}", render::elevation(v, units))
         }),
         name: term.truncate(a.name.as_deref().unwrap_or(""), 30),
-    });
-    let mut table = tabled::Table::new(rows);
-    let table = if narrow {
-        // Name (7) first, then Up (5): the indices stay valid.
-        for column in [7, 5] {
-            table.with(Remove::column(Columns::one(column)));
-        }
-        term.render_table(table, &[0, 3, 4, 5], Some(2))
-    } else {
-        term.render_table(table, &[0, 3, 4, 5, 6], Some(7))
-    };
-    writeln!(out, "{table}")?;
-    let runs: Vec<&Activity> = activities.iter().filter(|a| a.sport.is_run()).collect();
-    let distance: f64 = runs.iter().map(|a| a.distance_m).sum();
-    let descent: f64 = runs.iter().filter_map(|a| a.descent_m).sum();
-    let summary = format!(
-        "{} activities; {} runs, {} running, {} descent.",
-        activities.len(),
-        runs.len(),
-        render::distance(distance, units),
-        render::elevation(descent, units)
-    );
-    term.wrap(out, "", &summary)?;
-    Ok(())
+    }
 }
 
 /// One activity in full, as `activities show --format json` prints it.

@@ -193,6 +193,20 @@ pub fn shrink_column(table: &mut Table, width: usize, column: usize) {
     }
 }
 
+/// Whether `table` fits `width` once its column `flex` is wrapped down to [`MIN_FLEX`]
+/// characters (what [`shrink_column`] would do), without wrapping any other column.
+pub fn fits_with_flex(table: &Table, width: usize, flex: usize) -> bool {
+    use tabled::grid::records::vec_records::Cell;
+    let widest = table
+        .get_records()
+        .iter()
+        .filter_map(|row| row.get(flex))
+        .map(|cell| cell.width())
+        .max()
+        .unwrap_or(0);
+    table.total_width() - widest.saturating_sub(MIN_FLEX) <= width
+}
+
 /// The narrowest a wrapped text column becomes.
 pub const MIN_FLEX: usize = 8;
 

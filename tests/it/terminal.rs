@@ -224,3 +224,24 @@ fn without_commit(text: &str) -> String {
         None => text.to_string(),
     }
 }
+
+#[test]
+fn a_table_whose_columns_cannot_fit_drops_to_the_narrow_layout_instead_of_wrapping_dates() {
+    // Named hilly runs in feet: with "12.4 mi", "1837 ft" and the name column at its narrowest,
+    // the full layout needs 84 columns.
+    let env = Env::new();
+    for (day, km, climb) in [(17, 20.0, 560.0), (19, 8.0, 256.0)] {
+        let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, day, 7, 30, 0)
+            .unwrap();
+        let bytes = kneeguard::synth::Course::new(start, km * 1000.0, climb)
+            .to_fit(kneeguard::synth::fit_writer::FitSport::RUN, day);
+        let path = env.dir.path().join(format!("hills-{day}.fit"));
+        std::fs::write(&path, bytes).unwrap();
+        env.ok(&["import", "--quiet", path.to_str().unwrap()]);
+    }
+    env.ok(&["activities", "edit", "1", "--name", "Quarry hill repeats"]);
+    for (units, width) in [("mi", 80), ("mi", 84), ("km", 80)] {
+        let out = env.at_width(width, &["--units", units, "activities"]);
+        insta::assert_snapshot!(format!("hilly_{units}_{width}"), without_commit(&out));
+    }
+}
