@@ -641,6 +641,9 @@ fn csv_problem(e: &csv::Error) -> String {
                     .map(|(name, _)| name.to_string())
             };
             match (column("unknown field `"), column("missing field `")) {
+                (Some(name), _) if name.is_empty() => {
+                    "a column without a name in the header (a comma too many?)".to_string()
+                }
                 (Some(name), _) => format!("unknown column `{name}`"),
                 (_, Some(name)) => format!("no `{name}` column"),
                 _ => text,
@@ -663,11 +666,11 @@ fn diary_entry(row: &DiaryRow, ctx: &Context, store: &Store) -> anyhow::Result<P
     };
     let date = parse_date(&row.date).map_err(anyhow::Error::msg)?;
     let score = parse_score(&row.score).map_err(anyhow::Error::msg)?;
+    // Without a time a rating is at noon, or now when it is today's (as with `pain add`).
     let time = blank(&row.time)
         .map(|t| parse_time(&t))
         .transpose()
-        .map_err(anyhow::Error::msg)?
-        .unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));
+        .map_err(anyhow::Error::msg)?;
     let runs = runs_around(store, date)?;
     let when = match blank(&row.when) {
         Some(w) => PainWhen::parse(&w.to_ascii_lowercase()).ok_or_else(|| {
@@ -690,7 +693,7 @@ fn diary_entry(row: &DiaryRow, ctx: &Context, store: &Store) -> anyhow::Result<P
         Some("yes" | "true" | "1" | "y") => true,
         Some(other) => anyhow::bail!("swelling {other:?} is not yes or no"),
     };
-    let at = instant(ctx, date, Some(time), &COLUMNS)?;
+    let at = instant(ctx, date, time, &COLUMNS)?;
     Ok(PainEntry {
         id: 0,
         at,

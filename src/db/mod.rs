@@ -100,16 +100,26 @@ pub enum DbError {
     },
     #[error("cannot back up to {path}: {message}")]
     Backup { path: PathBuf, message: String },
-    #[error(
-        "the database rolled back the last files of this import after an error; they are not \
-         stored: import the same files again"
-    )]
-    BatchLost,
+    #[error("{cause}; {}", files_lost(*files))]
+    BatchLost { cause: String, files: usize },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }
 
 pub type Result<T> = std::result::Result<T, DbError>;
+
+/// What a rolled-back batch of an import cost, in words.
+fn files_lost(files: usize) -> String {
+    let what = if files == 1 {
+        "the file before it".to_string()
+    } else {
+        format!("the {files} files before it")
+    };
+    format!(
+        "the database rolled back {what} with it, so they are not stored: import the same files \
+         again"
+    )
+}
 
 /// A file content seen before.
 #[derive(Debug, Clone, PartialEq)]
@@ -293,8 +303,8 @@ impl Store {
     /// Starts a batch: the changes made until [`Store::commit_batch`] are kept or lost
     /// together, each still all or nothing on its own. One commit for many imported files
     /// writes each shared page of the database once instead of once a file. The write lock is
-    /// held until the commit.
-    pub fn begin_batch(&mut self) -> Result<()> {
+    /// held until the commit, so a batch must not stay open while its owner waits.
+    pub(crate) fn begin_batch(&mut self) -> Result<()> {
         if !self.batch_open {
             self.conn.execute_batch("BEGIN IMMEDIATE")?;
             self.batch_open = true;
@@ -302,27 +312,22 @@ impl Store {
         Ok(())
     }
 
-    /// Commits the open batch, if there is one. An error means nothing of the batch is stored:
-    /// SQLite rolls a transaction back by itself after some errors (a full disk, say), and
-    /// then there is nothing left to commit.
-    pub fn commit_batch(&mut self) -> Result<()> {
+    /// Commits the open batch, if there is one. `false` when there was nothing left to
+    /// commit because SQLite had rolled the batch back by itself, as it does after some errors
+    /// (a full disk, say); an error means the commit failed and nothing of the batch is stored.
+    pub(crate) fn commit_batch(&mut self) -> Result<bool> {
         if !std::mem::take(&mut self.batch_open) {
-            return Ok(());
+            return Ok(true);
         }
         if self.conn.is_autocommit() {
-            return Err(DbError::BatchLost);
+            return Ok(false);
         }
         if let Err(e) = self.conn.execute_batch("COMMIT") {
             // Leave the connection usable: what the batch held is gone either way.
             let _ = self.conn.execute_batch("ROLLBACK");
             return Err(e.into());
         }
-        Ok(())
-    }
-
-    /// Whether a batch is open.
-    pub fn in_batch(&self) -> bool {
-        self.batch_open
+        Ok(true)
     }
 
     /// The schema version of the open database.
@@ -1154,6 +1159,46 @@ mod tests {
         };
         assert_eq!(store.activities(&on("2026-05-02")).unwrap().len(), 1);
         assert_eq!(store.activities(&on("2026-05-01")).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn a_batch_keeps_its_files_and_a_failed_file_only_loses_itself_unless_sqlite_rolls_back() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER refuse BEFORE INSERT ON imported_files WHEN NEW.content_hash = 'b'
+                     BEGIN SELECT RAISE(ABORT, 'refused'); END;
+                 CREATE TRIGGER roll_back BEFORE INSERT ON imported_files WHEN NEW.content_hash = 'e'
+                     BEGIN SELECT RAISE(ROLLBACK, 'disk full'); END;",
+            )
+            .unwrap();
+        let count = |store: &Store| store.count_activities().unwrap();
+
+        store.begin_batch().unwrap();
+        stored(&mut store, "a", "a.fit", &[run(7, 10.0)]);
+        assert!(store
+            .store_file("b", "bad.fit", &[run(9, 5.0)], RULE)
+            .is_err());
+        stored(&mut store, "c", "c.fit", &[run(11, 8.0)]);
+        assert!(store.commit_batch().unwrap(), "committed");
+        assert_eq!(
+            count(&store),
+            2,
+            "the refused file's savepoint alone rolled back"
+        );
+        assert!(store.seen_file("b").unwrap().is_none());
+
+        store.begin_batch().unwrap();
+        stored(&mut store, "d", "d.fit", &[run(13, 6.0)]);
+        assert!(store
+            .store_file("e", "full.fit", &[run(15, 5.0)], RULE)
+            .is_err());
+        assert!(!store.commit_batch().unwrap(), "nothing left to commit");
+        assert_eq!(count(&store), 2, "the whole batch is gone");
+        // The store works on after a lost batch.
+        stored(&mut store, "d", "d.fit", &[run(13, 6.0)]);
+        assert_eq!(count(&store), 3);
     }
 
     #[test]

@@ -4,16 +4,20 @@
 //! unread the content that a snapshot of the store, taken at the start, knows; the store
 //! decides again inside each file's savepoint.
 //!
-//! Files are stored in batches: one transaction for up to [`BATCH_FILES`] files or
-//! [`BATCH_BYTES`] of input, a savepoint for each file in it, so a file is still stored whole or
-//! not at all. An outcome is handed on only once its batch is committed, so whatever the import
-//! reports as stored is stored; a crash or Ctrl-C loses at most the batch in progress, which the
-//! next import reads again. A huge file that streams is a batch of its own.
+//! Files are stored in batches: the store thread waits until [`BATCH_READY`] files are ready in
+//! input order (or it would otherwise have to wait), then writes them in one transaction of at
+//! most [`BATCH_FILES`] files or [`BATCH_BYTES`] of input, a savepoint for each, so a file is
+//! still stored whole or not at all. Each batch is committed before the store thread reads
+//! another input or waits for a worker: the write lock is held only while ready files are
+//! written, so another kneeguard (a `pain add` during a long import) gets it in between. An
+//! outcome is handed on only once its batch is committed, so whatever the import reports as
+//! stored is stored; a crash or Ctrl-C loses at most the files read and not yet committed, which
+//! the next import reads again. A huge file that streams is a transaction of its own.
 //!
 //! Memory stays bounded whatever the size of the import: at most [`JOBS_PER_WORKER`] files a
-//! worker wait to be read, and at most [`MAX_WAITING`] read files wait to be stored. A huge FIT file is not given to a
-//! worker: once everything before it is stored, the store thread reads it while it stores it
-//! ([`Importer::stream`]).
+//! worker wait to be read, and at most [`MAX_WAITING`] read files wait to be stored. A huge FIT
+//! file is not given to a worker: once everything before it is stored, the store thread reads
+//! it while it stores it ([`Importer::stream`]).
 
 use super::{prepare, ImportOutcome, Importer, Input, Prepared, Triage};
 use crate::db::DbError;
@@ -25,10 +29,12 @@ use std::sync::{Arc, Mutex};
 const MAX_WAITING: usize = 32;
 
 /// Files waiting for each worker to read them.
-const JOBS_PER_WORKER: usize = 8;
+const JOBS_PER_WORKER: usize = 2;
 
-/// The most files one batch holds, and so the most a crash can lose and the step the progress
-/// moves by.
+/// Files ready in input order before the store thread writes them.
+pub const BATCH_READY: usize = 16;
+
+/// The most files one transaction holds.
 pub const BATCH_FILES: usize = 64;
 
 /// The input bytes after which a batch is committed even with fewer files.
@@ -46,7 +52,8 @@ enum Slot {
 /// Imports every input that `produce` hands over, calling `done(label, outcome)` for each in
 /// input order once it is committed. `workers` threads read and measure files (1 reads on the
 /// calling thread's pace but still off it). Stops at the first database error, which is
-/// returned; every file before it stays stored, and `done` has been called for each.
+/// returned: every file reported to `done` stays stored, and the files of the batch the error
+/// came in are stored too unless SQLite rolled the batch back ([`DbError::BatchLost`]).
 pub fn run(
     importer: &mut Importer<'_>,
     workers: usize,
@@ -104,9 +111,6 @@ pub fn run(
                     // A huge file is read while it is stored, after everything before it, in
                     // a transaction of its own.
                     queue.drain(seq, &read_rx, importer, &mut done);
-                    if let Err(e) = queue.commit(importer, &mut done) {
-                        queue.error.get_or_insert(e);
-                    }
                     if queue.error.is_some() {
                         return;
                     }
@@ -134,21 +138,20 @@ pub fn run(
             queue.slots.insert(seq, slot);
             seq += 1;
             queue.collect(&read_rx, false);
-            queue.flush(importer, &mut done);
+            queue.flush(importer, &mut done, false);
             while queue.waiting() >= MAX_WAITING && queue.error.is_none() {
-                if !queue.collect(&read_rx, true) {
+                // Store what is ready before waiting for more.
+                queue.flush(importer, &mut done, true);
+                if queue.waiting() < MAX_WAITING || !queue.collect(&read_rx, true) {
                     break;
                 }
-                queue.flush(importer, &mut done);
             }
         });
         drop(job_tx);
         queue.drain(seq, &read_rx, importer, &mut done);
-        // What was stored before an error is kept: commit it either way.
-        let committed = queue.commit(importer, &mut done);
         match queue.error.take() {
             Some(e) => Err(e),
-            None => committed,
+            None => Ok(()),
         }
     })
 }
@@ -204,14 +207,40 @@ impl Queue {
         true
     }
 
-    /// Stores, in input order, everything ready from the next input on.
-    fn flush(&mut self, importer: &mut Importer<'_>, done: &mut impl FnMut(String, ImportOutcome)) {
-        while self.error.is_none() {
-            let ready =
-                matches!(self.slots.get(&self.next), Some(s) if !matches!(s, Slot::Reading));
-            if !ready {
-                return;
-            }
+    /// Whether the next input to store is ready.
+    fn next_ready(&self) -> bool {
+        matches!(self.slots.get(&self.next), Some(s) if !matches!(s, Slot::Reading))
+    }
+
+    /// How many inputs are ready in input order from the next one on.
+    fn ready_in_order(&self) -> usize {
+        (self.next..)
+            .take_while(|seq| matches!(self.slots.get(seq), Some(s) if !matches!(s, Slot::Reading)))
+            .count()
+    }
+
+    /// Stores, in input order, the inputs ready from the next one on, once [`BATCH_READY`] are
+    /// (or any number with `now`), and commits them before it returns: no transaction stays
+    /// open while the import reads or waits.
+    fn flush(
+        &mut self,
+        importer: &mut Importer<'_>,
+        done: &mut impl FnMut(String, ImportOutcome),
+        now: bool,
+    ) {
+        if now || self.ready_in_order() >= BATCH_READY {
+            self.store_ready(importer, done);
+        }
+        self.commit(importer, done);
+    }
+
+    /// Stores the inputs ready in input order, committing each full batch.
+    fn store_ready(
+        &mut self,
+        importer: &mut Importer<'_>,
+        done: &mut impl FnMut(String, ImportOutcome),
+    ) {
+        while self.error.is_none() && self.next_ready() {
             let slot = self.slots.remove(&self.next).expect("checked above");
             let Queued { label, bytes } = self.inputs.remove(&self.next).unwrap_or_default();
             if !matches!(slot, Slot::Settled(_)) {
@@ -237,9 +266,7 @@ impl Queue {
             self.batch.files += 1;
             self.batch.bytes += bytes;
             if !self.batch.open || self.batch.full() {
-                if let Err(e) = self.commit(importer, done) {
-                    self.error = Some(e);
-                }
+                self.commit(importer, done);
             }
         }
     }
@@ -253,23 +280,40 @@ impl Queue {
         Ok(())
     }
 
-    /// Commits the open batch and hands on the outcomes that waited for it. When the commit
-    /// fails they are dropped: nothing of them is stored.
+    /// Commits the open batch (the files stored before an error too) and hands on the
+    /// outcomes that waited for it. When the commit fails they are dropped, since nothing of
+    /// them is stored, and the error says so.
     fn commit(
         &mut self,
         importer: &mut Importer<'_>,
         done: &mut impl FnMut(String, ImportOutcome),
-    ) -> Result<(), DbError> {
+    ) {
         let committed = match std::mem::take(&mut self.batch).open {
             true => importer.store.commit_batch(),
-            false => Ok(()),
+            false => Ok(true),
         };
         let pending = std::mem::take(&mut self.pending);
-        committed?;
-        for (label, outcome) in pending {
-            done(label, outcome);
+        match committed {
+            Ok(true) => pending
+                .into_iter()
+                .for_each(|(label, outcome)| done(label, outcome)),
+            // SQLite rolled the batch back after the error that stopped the import; when the
+            // failing file was all it held, that error says everything.
+            Ok(false) if pending.is_empty() => {}
+            Ok(false) => {
+                let cause = self
+                    .error
+                    .take()
+                    .map_or_else(|| "an error".to_string(), |e| e.to_string());
+                self.error = Some(DbError::BatchLost {
+                    cause,
+                    files: pending.len(),
+                });
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
         }
-        Ok(())
     }
 
     /// Stores every input before `end`, waiting for their reads.
@@ -280,12 +324,12 @@ impl Queue {
         importer: &mut Importer<'_>,
         done: &mut impl FnMut(String, ImportOutcome),
     ) {
-        self.flush(importer, done);
+        self.flush(importer, done, true);
         while self.error.is_none() && self.next < end {
             if !self.collect(results, true) {
                 break;
             }
-            self.flush(importer, done);
+            self.flush(importer, done, true);
         }
     }
 
@@ -469,22 +513,106 @@ mod tests {
         let mut store = Store::open(&path).unwrap();
         let config = Config::default();
         let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
-        let total = 2 * BATCH_FILES as i64 + 5;
+        let total = 2 * BATCH_FILES + 5;
         // How many activities another connection sees at each outcome.
         let mut visible = Vec::new();
         run(
             &mut importer,
             2,
-            |sink| short_runs(total).into_iter().for_each(sink),
+            |sink| short_runs(total as i64).into_iter().for_each(sink),
             |_, _| visible.push(committed_ids(&path).len()),
         )
         .unwrap();
         visible.dedup();
-        assert_eq!(
-            visible,
-            [BATCH_FILES, 2 * BATCH_FILES, total as usize],
-            "committed, batch by batch"
+        let steps: Vec<usize> = std::iter::once(0)
+            .chain(visible.iter().copied())
+            .collect::<Vec<_>>()
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .collect();
+        assert_eq!(visible.last(), Some(&total));
+        assert!(steps.len() >= 3, "committed in batches: {steps:?}");
+        assert!(steps.iter().all(|s| *s <= BATCH_FILES), "{steps:?}");
+    }
+
+    #[test]
+    fn another_writer_gets_the_lock_whenever_the_import_reads_or_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kneeguard.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let config = Config::default();
+        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+        // A `pain add` that does not wait: it fails at once if the import holds the lock.
+        let other = rusqlite::Connection::open(&path).unwrap();
+        other.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let mut writes = 0;
+        run(
+            &mut importer,
+            2,
+            |sink| {
+                for input in short_runs(3 * BATCH_READY as i64) {
+                    other
+                        .execute_batch("BEGIN IMMEDIATE; COMMIT;")
+                        .expect("the write lock is free between inputs");
+                    writes += 1;
+                    sink(input);
+                }
+            },
+            |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(writes, 3 * BATCH_READY);
+    }
+
+    #[test]
+    fn a_batch_the_database_rolls_back_is_reported_as_lost_and_none_of_it_as_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kneeguard.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        // As after a full disk: SQLite rolls back the whole transaction, not only the file.
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TRIGGER refuse BEFORE INSERT ON activities
+                 WHEN NEW.source = 'run8.fit' BEGIN SELECT RAISE(ROLLBACK, 'disk full'); END",
+            )
+            .unwrap();
+        let config = Config::default();
+        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+        let mut reported = Vec::new();
+        let result = run(
+            &mut importer,
+            2,
+            |sink| inputs().into_iter().for_each(sink),
+            |label, outcome| reported.push((label, new_ids(&outcome))),
         );
+        // Which files shared the failing one's batch depends on how fast the workers read.
+        let error = result.unwrap_err();
+        let files = match error {
+            DbError::BatchLost { files, .. } => files,
+            _ => 0,
+        };
+        let lost = match files {
+            0 => String::new(),
+            1 => "; the database rolled back the file before it with it, so they are not \
+                  stored: import the same files again"
+                .to_string(),
+            n => format!(
+                "; the database rolled back the {n} files before it with it, so they are not \
+                 stored: import the same files again"
+            ),
+        };
+        assert_eq!(
+            error.to_string(),
+            format!("database error: disk full{lost}")
+        );
+        let labels: Vec<String> = inputs().iter().map(|i| i.label().to_string()).collect();
+        let before = labels.iter().position(|l| l == "run8.fit").unwrap();
+        let names: Vec<&String> = reported.iter().map(|(label, _)| label).collect();
+        assert_eq!(names, labels[..before - files].iter().collect::<Vec<_>>());
+        let ids: Vec<i64> = reported.into_iter().flat_map(|(_, ids)| ids).collect();
+        drop(store);
+        assert_eq!(committed_ids(&path), ids, "stored is what was reported");
     }
 
     #[test]

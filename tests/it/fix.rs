@@ -269,6 +269,10 @@ fn a_pain_diary_imports_once_and_a_bad_row_imports_nothing() {
             format!("line 2: no `score` column; {columns}"),
         ),
         (
+            "date,score,\n2026-09-01,2,\n",
+            format!("line 2: a column without a name in the header (a comma too many?); {columns}"),
+        ),
+        (
             "date,score\n2026-12-01,2\n",
             "line 2: date 2026-12-01 is in the future (today is 2026-11-22): log pain once you \
              have felt it; nothing was imported"

@@ -231,8 +231,8 @@ fn a_table_whose_columns_cannot_fit_drops_to_the_narrow_layout_instead_of_wrappi
     // the full layout needs 84 columns.
     let env = Env::new();
     for (day, km, climb) in [(17, 20.0, 560.0), (19, 8.0, 256.0)] {
-        let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, day, 7, 30, 0)
-            .unwrap();
+        let start =
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, day, 7, 30, 0).unwrap();
         let bytes = kneeguard::synth::Course::new(start, km * 1000.0, climb)
             .to_fit(kneeguard::synth::fit_writer::FitSport::RUN, day);
         let path = env.dir.path().join(format!("hills-{day}.fit"));
