@@ -352,6 +352,7 @@ mod tests {
     use crate::settings::Config;
     use crate::synth::{fit_writer::FitSport, Course};
     use chrono::{Duration, TimeZone, Utc};
+    use tempfile::TempDir;
 
     /// Twelve runs, one of them twice (the same bytes) and one also as GPX (another source).
     fn inputs() -> Vec<Input> {
@@ -564,18 +565,19 @@ mod tests {
         assert_eq!(writes, 3 * BATCH_READY);
     }
 
-    #[test]
-    fn a_batch_the_database_rolls_back_is_reported_as_lost_and_none_of_it_as_stored() {
+    /// Imports `inputs()` into a database whose trigger refuses run8.fit's activity with
+    /// `RAISE(how, 'disk full')`: what the import returned and reported (labels and new ids),
+    /// and the folder of the database file (`kneeguard.sqlite`).
+    fn import_refusing_run8(how: &str) -> (Result<(), DbError>, Vec<(String, Vec<i64>)>, TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kneeguard.sqlite");
         let mut store = Store::open(&path).unwrap();
-        // As after a full disk: SQLite rolls back the whole transaction, not only the file.
         rusqlite::Connection::open(&path)
             .unwrap()
-            .execute_batch(
+            .execute_batch(&format!(
                 "CREATE TRIGGER refuse BEFORE INSERT ON activities
-                 WHEN NEW.source = 'run8.fit' BEGIN SELECT RAISE(ROLLBACK, 'disk full'); END",
-            )
+                 WHEN NEW.source = 'run8.fit' BEGIN SELECT RAISE({how}, 'disk full'); END"
+            ))
             .unwrap();
         let config = Config::default();
         let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
@@ -586,6 +588,13 @@ mod tests {
             |sink| inputs().into_iter().for_each(sink),
             |label, outcome| reported.push((label, new_ids(&outcome))),
         );
+        (result, reported, dir)
+    }
+
+    #[test]
+    fn a_batch_the_database_rolls_back_is_reported_as_lost_and_none_of_it_as_stored() {
+        // As after a full disk: SQLite rolls back the whole transaction, not only the file.
+        let (result, reported, dir) = import_refusing_run8("ROLLBACK");
         // Which files shared the failing one's batch depends on how fast the workers read.
         let error = result.unwrap_err();
         let files = match error {
@@ -611,7 +620,7 @@ mod tests {
         let names: Vec<&String> = reported.iter().map(|(label, _)| label).collect();
         assert_eq!(names, labels[..before - files].iter().collect::<Vec<_>>());
         let ids: Vec<i64> = reported.into_iter().flat_map(|(_, ids)| ids).collect();
-        drop(store);
+        let path = dir.path().join("kneeguard.sqlite");
         assert_eq!(committed_ids(&path), ids, "stored is what was reported");
     }
 
@@ -643,26 +652,8 @@ mod tests {
 
     #[test]
     fn a_database_error_keeps_and_reports_every_file_before_it_and_nothing_after() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("kneeguard.sqlite");
-        let mut store = Store::open(&path).unwrap();
-        // The database refuses the tenth input's activity, as a full disk would.
-        rusqlite::Connection::open(&path)
-            .unwrap()
-            .execute_batch(
-                "CREATE TRIGGER refuse BEFORE INSERT ON activities
-                 WHEN NEW.source = 'run8.fit' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-            )
-            .unwrap();
-        let config = Config::default();
-        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
-        let mut reported = Vec::new();
-        let result = run(
-            &mut importer,
-            2,
-            |sink| inputs().into_iter().for_each(sink),
-            |label, outcome| reported.push((label, new_ids(&outcome))),
-        );
+        // The database refuses the tenth input's activity, and only that file's savepoint.
+        let (result, reported, dir) = import_refusing_run8("ABORT");
         let error = result.unwrap_err().to_string();
         assert!(error.contains("disk full"), "{error}");
         let labels: Vec<&str> = reported.iter().map(|(label, _)| label.as_str()).collect();
@@ -682,8 +673,7 @@ mod tests {
         );
         let ids: Vec<i64> = reported.into_iter().flat_map(|(_, ids)| ids).collect();
         assert_eq!(ids.len(), 8);
-        drop(store);
-        assert_eq!(committed_ids(&path), ids);
+        assert_eq!(committed_ids(&dir.path().join("kneeguard.sqlite")), ids);
     }
 
     /// What a database holds of one file's activities (without their ids), for comparing
