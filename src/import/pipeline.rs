@@ -565,10 +565,13 @@ mod tests {
         assert_eq!(writes, 3 * BATCH_READY);
     }
 
+    /// The inputs an import reported, with the ids of their new activities.
+    type Reported = Vec<(String, Vec<i64>)>;
+
     /// Imports `inputs()` into a database whose trigger refuses run8.fit's activity with
     /// `RAISE(how, 'disk full')`: what the import returned and reported (labels and new ids),
     /// and the folder of the database file (`kneeguard.sqlite`).
-    fn import_refusing_run8(how: &str) -> (Result<(), DbError>, Vec<(String, Vec<i64>)>, TempDir) {
+    fn import_refusing_run8(how: &str) -> (Result<(), DbError>, Reported, TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kneeguard.sqlite");
         let mut store = Store::open(&path).unwrap();
