@@ -1,11 +1,11 @@
 //! `kneeguard activities`: list what is stored, and let the runner fix it: show one, edit it,
 //! delete it (it stays deleted on re-import), undelete it.
 
-use super::{parse_date, parse_time, Context};
-use crate::core::plausibility::{self, Flagged, Implausible, Record, MAX_SESSION_S};
+use super::{add, parse_date, parse_time, Context};
+use crate::core::plausibility::{self, Flagged, Implausible, Record};
 use crate::db::{ActivityChange, ActivityFilter, Store};
 use crate::model::{Activity, Category, Sport};
-use crate::render::{self, echo_number, OutputFormat, Terminal};
+use crate::render::{self, OutputFormat, Terminal};
 use crate::settings::Units;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use clap::{Args, Subcommand};
@@ -543,38 +543,21 @@ fn moved_start(
 
 /// The change `args` asks for, with every number checked.
 fn change_of(args: &EditArgs, a: &Activity) -> anyhow::Result<ActivityChange> {
-    let distance_m = match (args.km, args.mi) {
-        (Some(km), _) => Some(("--km", km, km * 1000.0)),
-        (_, Some(mi)) => Some(("--mi", mi, mi * 1609.344)),
-        _ => None,
-    };
-    if let Some((flag, given, metres)) = distance_m {
+    let distance_m = add::given_distance(args.km, args.mi);
+    if let Some(distance) = &distance_m {
+        add::check_distance(distance)?;
         anyhow::ensure!(
-            given.is_finite() && given >= 0.0 && metres <= 1_000_000.0,
-            "{flag} {} is not a distance: give a number from 0 to {}",
-            echo_number(given),
-            if flag == "--km" { "1000" } else { "621" }
-        );
-        anyhow::ensure!(
-            !(args.sport.unwrap_or(a.sport).is_run() && given == 0.0),
-            "{flag} 0: a run needs its distance; to keep the session without one, give it \
-             another sport with --sport"
+            !(args.sport.unwrap_or(a.sport).is_run() && distance.given == 0.0),
+            "{} 0: a run needs its distance; to keep the session without one, give it \
+             another sport with --sport",
+            distance.flag
         );
     }
     if let Some(m) = args.minutes {
-        anyhow::ensure!(
-            m.is_finite() && m > 0.0 && m * 60.0 <= MAX_SESSION_S,
-            "--minutes {} is not a duration: give the minutes, more than 0 and at most {}",
-            echo_number(m),
-            MAX_SESSION_S / 60.0
-        );
+        add::check_minutes(m)?;
     }
     if let Some(d) = args.descent {
-        anyhow::ensure!(
-            d.is_finite() && (0.0..=20_000.0).contains(&d),
-            "--descent {} is not a descent: give the metres of downhill, from 0 to 20000",
-            echo_number(d)
-        );
+        add::check_descent(d)?;
     }
     let text = |v: &Option<String>| {
         v.as_ref()
@@ -588,7 +571,7 @@ fn change_of(args: &EditArgs, a: &Activity) -> anyhow::Result<ActivityChange> {
     Ok(ActivityChange {
         sport: args.sport,
         start: moved_start(a, args.date, args.time)?,
-        distance_m: distance_m.map(|(_, _, m)| m),
+        distance_m: distance_m.map(|d| d.metres),
         duration_s: args.minutes.map(|m| m * 60.0),
         descent_m: args.descent,
         name: text(&args.name),

@@ -1,7 +1,9 @@
 //! `kneeguard add run|cross|strength`: sessions without a file.
 
 use super::{activities::ActivityRecord, parse_date, parse_time, Context};
-use crate::core::plausibility::{self, Record};
+use crate::core::plausibility::{
+    self, Record, MAX_MANUAL_DESCENT_M, MAX_MANUAL_DISTANCE_M, MAX_SESSION_S,
+};
 use crate::db::{Store, Stored};
 use crate::model::{NewActivity, Sport};
 use crate::render::{self, echo_number, OutputFormat};
@@ -115,7 +117,65 @@ pub enum CrossKind {
 }
 
 const METRES_PER_MILE: f64 = 1609.344;
-const MAX_MINUTES: f64 = 24.0 * 60.0;
+
+/// A distance given with `--km` or `--mi`, as given and in metres.
+pub(super) struct GivenDistance {
+    pub flag: &'static str,
+    pub given: f64,
+    pub metres: f64,
+}
+
+/// The distance of `--km` or `--mi`, whichever was given.
+pub(super) fn given_distance(km: Option<f64>, mi: Option<f64>) -> Option<GivenDistance> {
+    match (km, mi) {
+        (Some(km), _) => Some(GivenDistance {
+            flag: "--km",
+            given: km,
+            metres: km * 1000.0,
+        }),
+        (_, Some(mi)) => Some(GivenDistance {
+            flag: "--mi",
+            given: mi,
+            metres: mi * METRES_PER_MILE,
+        }),
+        _ => None,
+    }
+}
+
+/// The limits `add` and `activities edit` share for what a runner types in.
+pub(super) fn check_distance(d: &GivenDistance) -> anyhow::Result<()> {
+    let max = match d.flag {
+        "--km" => MAX_MANUAL_DISTANCE_M / 1000.0,
+        _ => (MAX_MANUAL_DISTANCE_M / METRES_PER_MILE).floor(),
+    };
+    anyhow::ensure!(
+        d.given.is_finite() && d.given >= 0.0 && d.metres <= MAX_MANUAL_DISTANCE_M,
+        "{} {} is not a distance: give a number from 0 to {max}",
+        d.flag,
+        echo_number(d.given)
+    );
+    Ok(())
+}
+
+pub(super) fn check_minutes(minutes: f64) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        minutes.is_finite() && minutes > 0.0 && minutes * 60.0 <= MAX_SESSION_S,
+        "--minutes {} is not a duration: give the minutes of the session, more than 0 and at \
+         most {} (eight days)",
+        echo_number(minutes),
+        MAX_SESSION_S / 60.0
+    );
+    Ok(())
+}
+
+pub(super) fn check_descent(metres: f64) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        metres.is_finite() && (0.0..=MAX_MANUAL_DESCENT_M).contains(&metres),
+        "--descent {} is not a descent: give the metres of downhill, from 0 to {MAX_MANUAL_DESCENT_M}",
+        echo_number(metres)
+    );
+    Ok(())
+}
 
 pub fn run(
     args: &AddArgs,
@@ -243,42 +303,25 @@ fn build(
         );
     }
     let minutes = common.minutes;
-    anyhow::ensure!(
-        minutes.is_finite() && minutes > 0.0 && minutes <= MAX_MINUTES,
-        "--minutes {} is not a duration: give the minutes of the session, more than 0 and at \
-         most {MAX_MINUTES}",
-        echo_number(minutes)
-    );
-    let distance_m = match (km, mi) {
-        (Some(km), _) => Some((km, km * 1000.0, "--km")),
-        (_, Some(mi)) => Some((mi, mi * METRES_PER_MILE, "--mi")),
-        _ => None,
-    };
-    if let Some((given, metres, flag)) = distance_m {
+    check_minutes(minutes)?;
+    let distance_m = given_distance(km, mi);
+    if let Some(distance) = &distance_m {
         anyhow::ensure!(
-            !(sport.is_run() && given == 0.0),
-            "{flag} 0: a run needs its distance; for a session without one, use \
-             `kneeguard add cross` or `kneeguard add strength`"
+            !(sport.is_run() && distance.given == 0.0),
+            "{} 0: a run needs its distance; for a session without one, use \
+             `kneeguard add cross` or `kneeguard add strength`",
+            distance.flag
         );
-        anyhow::ensure!(
-            given.is_finite() && given >= 0.0 && metres <= 500_000.0,
-            "{flag} {} is not a distance: give a number from 0 to {}",
-            echo_number(given),
-            if flag == "--km" { "500" } else { "310" }
-        );
+        check_distance(distance)?;
     }
     if let Some(d) = descent {
-        anyhow::ensure!(
-            d.is_finite() && (0.0..=10_000.0).contains(&d),
-            "--descent {} is not a descent: give the metres of downhill, from 0 to 10000",
-            echo_number(d)
-        );
+        check_descent(d)?;
     }
     let record = Record {
         sport,
         start: Some(start),
         utc_offset_s: settings.offset_at(start),
-        distance_m: distance_m.map_or(0.0, |(_, m, _)| m),
+        distance_m: distance_m.as_ref().map_or(0.0, |d| d.metres),
         moving_s: minutes * 60.0,
         elapsed_s: minutes * 60.0,
     };
@@ -290,7 +333,7 @@ fn build(
     }
     let offset = settings.offset_at(start);
     let mut activity = NewActivity::manual(sport, start, offset);
-    activity.distance_m = distance_m.map_or(0.0, |(_, m, _)| m);
+    activity.distance_m = distance_m.map_or(0.0, |d| d.metres);
     activity.moving_s = minutes * 60.0;
     activity.elapsed_s = minutes * 60.0;
     activity.descent_m = descent;

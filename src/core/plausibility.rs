@@ -25,6 +25,12 @@ pub const EARLIEST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(1990, 1, 1) {
 /// activity are rare but real; a "session" of years is a damaged file).
 pub const MAX_SESSION_S: f64 = 8.0 * 86_400.0;
 
+/// The longest distance one session can be given by hand (`add`, `activities edit`).
+pub const MAX_MANUAL_DISTANCE_M: f64 = 1_000_000.0;
+
+/// The most descent one session can be given by hand: more than any multi-day mountain race.
+pub const MAX_MANUAL_DESCENT_M: f64 = 20_000.0;
+
 /// A run may be this much faster than the world record for its distance: GPS over-measures
 /// winding routes and treadmills can be miscalibrated by a few percent, never by 15%.
 pub const RECORD_MARGIN: f64 = 1.15;

@@ -250,3 +250,55 @@ fn huge_numbers_are_echoed_briefly() {
         assert!(stderr.len() < 240, "{} characters: {stderr}", stderr.len());
     }
 }
+
+#[test]
+fn add_and_edit_accept_the_same_values_and_say_the_same_about_the_rest() {
+    let env = Env::new();
+    env.ok(&["add", "run", "--km", "5", "--minutes", "30"]);
+    for (bad, message) in [
+        (
+            ["--km", "1001"],
+            "--km 1001 is not a distance: give a number from 0 to 1000",
+        ),
+        (
+            ["--mi", "700"],
+            "--mi 700 is not a distance: give a number from 0 to 621",
+        ),
+        (
+            ["--minutes", "11521"],
+            "--minutes 11521 is not a duration: give the minutes of the session, more than 0 \
+             and at most 11520 (eight days)",
+        ),
+        (
+            ["--descent", "20001"],
+            "--descent 20001 is not a descent: give the metres of downhill, from 0 to 20000",
+        ),
+    ] {
+        // A good run but for the bad value (--km and --mi are one distance).
+        let mut add = vec!["add", "run"];
+        for good in [["--km", "5"], ["--minutes", "30"]] {
+            let same = good[0] == bad[0] || (good[0] == "--km" && bad[0] == "--mi");
+            if !same {
+                add.extend(good);
+            }
+        }
+        add.extend(bad);
+        let (_, added) = env.fails(2, &add);
+        let mut edit = vec!["activities", "edit", "1"];
+        edit.extend(bad);
+        let (_, edited) = env.fails(2, &edit);
+        assert_eq!(added, format!("error: {message}\n"), "add {bad:?}");
+        assert_eq!(edited, added, "edit {bad:?}");
+    }
+    // A two-day race by hand, as an import could bring one.
+    env.ok(&[
+        "add",
+        "run",
+        "--km",
+        "160",
+        "--minutes",
+        "2400",
+        "--date",
+        "2026-11-20",
+    ]);
+}
