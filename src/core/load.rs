@@ -7,6 +7,7 @@
 //! and daylight-saving changes. The thresholds live in [`LoadSettings`], each with its source
 //! (DOMAIN.md §4).
 
+use crate::core::clean;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -285,15 +286,6 @@ impl Totals {
         self.descent_known_distance_m += other.descent_known_distance_m;
         self.cross_s += other.cross_s;
         self.strength += other.strength;
-    }
-}
-
-/// A finite, non-negative figure, or zero.
-fn clean(value: f64) -> f64 {
-    if value.is_finite() && value > 0.0 {
-        value
-    } else {
-        0.0
     }
 }
 

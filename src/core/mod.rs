@@ -15,3 +15,13 @@ pub mod spikes;
 pub mod threshold;
 pub mod warnings;
 pub mod zone;
+
+/// A finite, non-negative figure, or zero: how the core reads a distance, duration or descent
+/// that a damaged record may hold as NaN, infinite or negative.
+pub(crate) fn clean(value: f64) -> f64 {
+    if value.is_finite() && value > 0.0 {
+        value
+    } else {
+        0.0
+    }
+}

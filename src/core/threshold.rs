@@ -12,6 +12,7 @@
 //! fewer than half of the loads at or above its threshold provoked pain (or whose threshold is
 //! no load at all) does not explain the pain and does not bind. Weekly figures come from complete weeks only; each run is judged on its own response.
 
+use crate::core::clean;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -178,15 +179,6 @@ impl Thresholds {
             &self.weekly_descent_m,
             &self.run_descent_m,
         ]
-    }
-}
-
-/// A finite, non-negative figure, or zero.
-fn clean(value: f64) -> f64 {
-    if value.is_finite() && value > 0.0 {
-        value
-    } else {
-        0.0
     }
 }
 

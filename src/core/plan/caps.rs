@@ -5,9 +5,10 @@
 
 use chrono::NaiveDate;
 
+use crate::core::clean;
 use crate::core::plan::history::History;
 use crate::core::plan::targets::Target;
-use crate::core::plan::{clean, floor_5, PlanInput};
+use crate::core::plan::{floor_5, PlanInput};
 
 /// The most a run on one day may be, and whether the single-run rule is what bounds it.
 #[derive(Debug, Clone, Copy, PartialEq)]

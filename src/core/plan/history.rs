@@ -6,6 +6,7 @@
 //! Runs that were themselves spikes are not references: after a spike, `check` advises keeping
 //! the next runs within 10% of the longest run *before* it, and the plan follows that advice.
 
+use crate::core::clean;
 use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate};
@@ -51,10 +52,6 @@ pub struct History {
     runs: Vec<Run>,
     others: Vec<Other>,
     pace_s_per_km: f64,
-}
-
-fn clean(v: f64) -> f64 {
-    super::clean(v)
 }
 
 impl History {

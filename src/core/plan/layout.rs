@@ -4,6 +4,7 @@
 //! cross-training of the same duration; in red cross-training only; back from red, walk-run
 //! sessions with a rest day between them.
 
+use crate::core::clean;
 use chrono::{Datelike, NaiveDate};
 
 use crate::core::load::shift;
@@ -11,8 +12,8 @@ use crate::core::plan::caps::{descent_budget, run_cap, RunCap};
 use crate::core::plan::history::{History, WALK_PACE_S_PER_KM};
 use crate::core::plan::targets::Target;
 use crate::core::plan::{
-    clean, floor_distance, floor_step, DayKind, DayNote, DayStatus, Mode, PlanDay, PlanInput,
-    Reason, Replaced, WalkRun,
+    floor_distance, floor_step, DayKind, DayNote, DayStatus, Mode, PlanDay, PlanInput, Reason,
+    Replaced, WalkRun,
 };
 use crate::core::recovery::{Ladder, Phase, Recovery, PHASES};
 

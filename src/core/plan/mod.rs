@@ -603,14 +603,5 @@ pub(crate) fn round_minutes(minutes: f64) -> u32 {
     ((minutes / 5.0).round() * 5.0).clamp(5.0, 600.0) as u32
 }
 
-/// A finite, non-negative figure, or zero.
-pub(crate) fn clean(value: f64) -> f64 {
-    if value.is_finite() && value > 0.0 {
-        value
-    } else {
-        0.0
-    }
-}
-
 #[cfg(test)]
 mod tests;

@@ -4,9 +4,10 @@
 
 use chrono::NaiveDate;
 
+use crate::core::clean;
 use crate::core::load::{shift, week_start_of};
 use crate::core::plan::history::History;
-use crate::core::plan::{clean, Mode, PlanInput, Reason};
+use crate::core::plan::{Mode, PlanInput, Reason};
 use crate::core::threshold::{Dimension, Estimate, EstimateStatus};
 use crate::core::zone::ZoneReason;
 
