@@ -336,9 +336,9 @@ fn write_table(
     let distance: f64 = runs.iter().map(|a| a.distance_m).sum();
     let descent: f64 = runs.iter().filter_map(|a| a.descent_m).sum();
     let summary = format!(
-        "{} activities; {} runs, {} running, {} descent.",
-        activities.len(),
-        runs.len(),
+        "{}; {}, {} running, {} descent.",
+        render::count(activities.len(), "activity", "activities"),
+        render::count(runs.len(), "run", "runs"),
         render::distance(distance, units),
         render::elevation(descent, units)
     );

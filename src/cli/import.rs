@@ -4,7 +4,7 @@ use super::{exit, Context};
 use crate::core::warnings::{spike_context, warnings_for, Warning};
 use crate::db::{ActivityFilter, Store};
 use crate::import::{pipeline, sources, ImportOutcome, Importer};
-use crate::render::{self, printable, OutputFormat};
+use crate::render::{self, count, printable, OutputFormat};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -185,10 +185,6 @@ fn csv_rows(summary: &Summary) -> Vec<CsvRow> {
 }
 
 /// "1 duplicate", "2 duplicates".
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn write_text(
     out: &mut dyn Write,
     s: &Summary,

@@ -145,6 +145,11 @@ pub fn confidence(c: crate::core::threshold::Confidence) -> String {
     }
 }
 
+/// A count with its noun: "1 run", "3 runs", "1 new activity".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The plural ending of a count's noun: "" for one, "s" otherwise.
 pub fn plural(n: usize) -> &'static str {
     if n == 1 {
