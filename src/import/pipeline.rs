@@ -509,9 +509,7 @@ mod tests {
 
     #[test]
     fn a_long_import_commits_in_batches_so_a_crash_loses_at_most_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("kneeguard.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (_dir, path, mut store) = store_in_a_file();
         let config = Config::default();
         let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
         let total = 2 * BATCH_FILES + 5;
@@ -538,9 +536,7 @@ mod tests {
 
     #[test]
     fn another_writer_gets_the_lock_whenever_the_import_reads_or_waits() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("kneeguard.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (_dir, path, mut store) = store_in_a_file();
         let config = Config::default();
         let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
         // A `pain add` that does not wait: it fails at once if the import holds the lock.
@@ -565,6 +561,15 @@ mod tests {
         assert_eq!(writes, 3 * BATCH_READY);
     }
 
+    /// A new database in a file of a temporary folder (kept while the folder lives), so that
+    /// another connection can look at what is committed.
+    fn store_in_a_file() -> (TempDir, std::path::PathBuf, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kneeguard.sqlite");
+        let store = Store::open(&path).unwrap();
+        (dir, path, store)
+    }
+
     /// The inputs an import reported, with the ids of their new activities.
     type Reported = Vec<(String, Vec<i64>)>;
 
@@ -572,9 +577,7 @@ mod tests {
     /// `RAISE(how, 'disk full')`: what the import returned and reported (labels and new ids),
     /// and the folder of the database file (`kneeguard.sqlite`).
     fn import_refusing_run8(how: &str) -> (Result<(), DbError>, Reported, TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("kneeguard.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (dir, path, mut store) = store_in_a_file();
         rusqlite::Connection::open(&path)
             .unwrap()
             .execute_batch(&format!(
@@ -629,9 +632,7 @@ mod tests {
 
     #[test]
     fn an_outcome_is_handed_on_only_once_its_file_is_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("kneeguard.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (_dir, path, mut store) = store_in_a_file();
         let config = Config::default();
         let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
         let mut reported = Vec::new();

@@ -249,16 +249,7 @@ fn a_table_whose_columns_cannot_fit_drops_to_the_narrow_layout_instead_of_wrappi
 #[test]
 fn one_activity_is_counted_in_the_singular() {
     let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--km",
-        "5",
-        "--minutes",
-        "30",
-        "--date",
-        "2026-11-20",
-    ]);
+    env.run_on("2026-11-20", "5", "30", &[]);
     let out = env.at_width(80, &["activities"]);
     insta::assert_snapshot!("one_activity_80", without_commit(&out));
 }
