@@ -89,14 +89,7 @@ pub fn run(
         }
         drop(read_tx);
 
-        let mut queue = Queue {
-            slots: BTreeMap::new(),
-            inputs: BTreeMap::new(),
-            next: 0,
-            error: None,
-            batch: Batch::default(),
-            pending: Vec::new(),
-        };
+        let mut queue = Queue::default();
         let mut seq = 0usize;
         produce(&mut |input| {
             if queue.error.is_some() {
@@ -177,6 +170,7 @@ impl Batch {
     }
 }
 
+#[derive(Default)]
 struct Queue {
     slots: BTreeMap<usize, Slot>,
     inputs: BTreeMap<usize, Queued>,
@@ -652,6 +646,41 @@ mod tests {
         .unwrap();
         assert_eq!(reported.len(), 12, "{reported:?}");
         assert_eq!(seen_by_others, reported);
+    }
+
+    #[test]
+    fn a_rolled_back_batch_of_ready_files_loses_them_all_and_says_how_many() {
+        // Every input read before the store thread writes: one batch, whatever the timing.
+        let (_dir, path, mut store) = store_in_a_file();
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TRIGGER refuse BEFORE INSERT ON activities
+                 WHEN NEW.source = 'run8.fit' BEGIN SELECT RAISE(ROLLBACK, 'disk full'); END",
+            )
+            .unwrap();
+        let config = Config::default();
+        let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+        let mut queue = Queue::default();
+        for (seq, input) in inputs().into_iter().enumerate() {
+            let label = input.label().to_string();
+            let Ok(Triage::Read(job)) = importer.triage(input) else {
+                panic!("{label} is a file to read")
+            };
+            let prepared = prepare(job, &|_| false, &config.descent, chrono_tz::UTC);
+            queue.slots.insert(seq, Slot::Read(prepared));
+            queue.inputs.insert(seq, Queued { label, bytes: 0 });
+        }
+        let mut reported = Vec::new();
+        queue.flush(&mut importer, &mut |label, _| reported.push(label), true);
+        let error = queue.error.take().expect("the import stopped");
+        assert_eq!(
+            error.to_string(),
+            "database error: disk full; the database rolled back the 9 files before it with it, \
+             so they are not stored: import the same files again"
+        );
+        assert_eq!(reported, Vec::<String>::new());
+        assert_eq!(committed_ids(&path), Vec::<i64>::new());
     }
 
     #[test]
