@@ -110,7 +110,7 @@ impl TextBuf {
 
     /// The collected text as a number, when it is one.
     pub fn number(&self) -> Option<f64> {
-        std::str::from_utf8(&self.bytes).ok().and_then(parse_number)
+        parse_number_bytes(&self.bytes)
     }
 
     /// The collected text as an instant, when it is a plausible one (see [`plausible_time`]).
@@ -168,9 +168,16 @@ pub fn parse_number(text: &str) -> Option<f64> {
     }
 }
 
-/// An attribute value as a finite number.
+/// Raw bytes (an attribute value, an element's text) as a finite number, as [`parse_number`]
+/// reads them. lexical-core reads the common case straight from the bytes; whatever it refuses
+/// (other whitespace than XML's, a second `+`, ...) goes through [`parse_number`].
 pub fn parse_number_bytes(raw: &[u8]) -> Option<f64> {
-    std::str::from_utf8(raw).ok().and_then(parse_number)
+    let trimmed = raw.trim_ascii();
+    let digits = trimmed.strip_prefix(b"+").unwrap_or(trimmed);
+    match lexical_core::parse::<f64>(digits) {
+        Ok(value) => value.is_finite().then_some(value),
+        Err(_) => std::str::from_utf8(raw).ok().and_then(parse_number),
+    }
 }
 
 /// An RFC 3339 instant, leniently: fractional seconds, `+hh:mm` offsets, a lowercase `z`, a
@@ -347,6 +354,30 @@ mod tests {
         assert_eq!(parse_number("inf"), None);
         assert_eq!(parse_number("12,5"), None);
         assert_eq!(parse_number(""), None);
+        for (bytes, value) in [
+            (&b" 12.5\n"[..], Some(12.5)),
+            (b"+3", Some(3.0)),
+            (b"\t-45.0654870215803456\r\n", Some(-45.065487021580346)),
+            (b"1e400", None),
+            (b"NaN", None),
+            (b"12,5", None),
+            (b"", None),
+            (b"\xff1", None),
+        ] {
+            assert_eq!(parse_number_bytes(bytes), value, "{bytes:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast path reads every number-like text exactly as the standard library does.
+        #[test]
+        fn bytes_read_as_numbers_as_std_reads_them(
+            text in "[ \t\n+\\-]{0,2}[0-9]{0,20}[.]?[0-9]{0,20}([eE][+-]?[0-9]{0,4})?[ \t\n]{0,2}|[-+0-9.eEinfatyNI ]{0,12}|\\PC{0,12}"
+        ) {
+            let std = std::str::from_utf8(text.as_bytes()).ok().and_then(parse_number);
+            let fast = parse_number_bytes(text.as_bytes());
+            proptest::prop_assert_eq!(fast.map(f64::to_bits), std.map(f64::to_bits), "{:?}", text);
+        }
     }
 
     #[test]
