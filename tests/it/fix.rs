@@ -344,7 +344,7 @@ fn export_holds_everything_and_backup_is_a_working_copy() {
     );
     assert_eq!(export["deleted"].as_array().unwrap().len(), 1);
     let keys: Vec<&String> = export.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["activities", "deleted", "format", "pain", "version"]);
+    assert_eq!(keys, ["format", "version", "activities", "pain", "deleted"]);
     let file = env.dir.path().join("export.json");
     env.ok(&["export", "--output", file.to_str().unwrap()]);
     assert_eq!(json(&std::fs::read_to_string(&file).unwrap()), export);

@@ -195,3 +195,16 @@ fn with_no_data_weeks_and_check_say_how_to_start() {
     assert_eq!(json(&env, &["check"]).as_array().unwrap().len(), 0);
     assert_eq!(json(&env, &["weeks"]).as_array().unwrap().len(), 12);
 }
+
+#[test]
+fn weeks_json_and_csv_give_measured_numbers_to_three_decimals() {
+    // The demo's runs: a GPX run whose distance is summed from its points, descents summed
+    // from smoothed altitudes, ramps and ratios of them.
+    let env = Env::on("2026-11-18");
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo");
+    env.ok(&["import", "--quiet", demo.to_str().unwrap()]);
+    let json = env.ok(&["weeks", "--weeks", "3", "--format", "json"]);
+    insta::assert_snapshot!("weeks-json-rounded", json);
+    let csv = env.ok(&["weeks", "--weeks", "3", "--format", "csv"]);
+    insta::assert_snapshot!("weeks-csv-rounded", csv);
+}
