@@ -8,6 +8,7 @@ pub mod measure;
 pub(crate) mod pain_log;
 pub mod plan;
 pub mod plausibility;
+pub mod ramp;
 pub mod recovery;
 #[cfg(test)]
 mod sim;

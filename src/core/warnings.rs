@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::core::load::{shift, week_start_of, LoadSeries, LoadSettings};
 use crate::core::plausibility::Flagged;
+use crate::core::ramp::RampRule;
 use crate::core::spikes::{spikes, RunSpike, SpikeBand, SpikeMetric};
 use crate::core::zone::{Referral, Zone, ZoneAssessment, ZoneReason};
 use crate::model::Activity;
@@ -418,39 +419,31 @@ fn spike_warning(spike: &RunSpike, settings: &LoadSettings) -> Option<Warning> {
 /// the previous week and against the mean of the four weeks before.
 fn ramp_warnings(series: &LoadSeries, week: NaiveDate) -> Vec<Warning> {
     let settings = series.settings();
-    let threshold = settings.weekly_ramp_pct;
     let date = series.evaluation_day(week);
     let now = series.week_totals(week);
     let before = series.week_totals(shift(week, -7));
     let mean = series.four_week_mean(week);
     let partial = date < shift(week, 6);
-    // A small reference week is raised to the floor (as single-run references are), so that a
-    // jump from a little to a lot is still judged, while 3 km to 5 km is not.
-    let ramp = |now: f64, before: f64, floor: f64| {
-        (before > 0.0)
-            .then(|| (now / before.max(floor) - 1.0) * 100.0)
-            .filter(|pct| *pct > threshold + SLACK)
-    };
     let checks = [
         (
             RampMetric::Distance,
             now.distance_m,
             before.distance_m,
             mean.map(|(d, _)| d),
-            settings.ramp_min_reference_m,
+            RampRule::distance(settings),
         ),
         (
             RampMetric::Descent,
             now.descent_m,
             before.descent_m,
             mean.map(|(_, d)| d),
-            settings.descent_ramp_min_reference_m,
+            RampRule::descent(settings),
         ),
     ];
     let mut out = Vec::new();
-    for (metric, now, before, mean, floor) in checks {
-        let vs_week = ramp(now, before, floor);
-        let vs_mean = mean.and_then(|mean| ramp(now, mean, floor));
+    for (metric, now, before, mean, rule) in checks {
+        let vs_week = rule.exceeded(now, before);
+        let vs_mean = mean.and_then(|mean| rule.exceeded(now, mean));
         if vs_week.is_none() && vs_mean.is_none() {
             continue;
         }
@@ -479,7 +472,7 @@ fn ramp_warnings(series: &LoadSeries, week: NaiveDate) -> Vec<Warning> {
                 ramp_pct: vs_week,
                 mean_4wk_m: mean,
                 ramp_vs_4wk_pct: vs_mean,
-                floor_m: floor,
+                floor_m: rule.floor_m(),
                 partial,
             }),
         });

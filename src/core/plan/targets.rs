@@ -8,6 +8,7 @@ use crate::core::clean;
 use crate::core::load::{shift, week_start_of};
 use crate::core::plan::history::History;
 use crate::core::plan::{Mode, PlanInput, Reason};
+use crate::core::ramp::RampRule;
 use crate::core::threshold::{Dimension, Estimate, EstimateStatus};
 use crate::core::zone::ZoneReason;
 
@@ -25,11 +26,6 @@ pub struct Target {
     /// Flat routes only (amber, or back from red).
     pub flat: bool,
     pub reasons: Vec<Reason>,
-}
-
-/// The multiplier of the ramp rule (1.3 for "more than 30%").
-pub(crate) fn ramp_factor(input: &PlanInput<'_>) -> f64 {
-    1.0 + clean(input.load.weekly_ramp_pct) / 100.0
 }
 
 /// The target of the week starting at `week`, whose days from `open` on are to be planned.
@@ -231,27 +227,24 @@ fn limit_by_threshold(target: &mut Target, e: &Estimate) {
 
 /// Whether the week starting at `week` rose past the ramp rule on distance.
 fn ramped(input: &PlanInput<'_>, history: &History, week: NaiveDate) -> bool {
+    let rule = RampRule::distance(input.load);
     let (now, _) = history.week_totals(week);
-    let floor = input.load.ramp_min_reference_m;
-    let over = |reference: f64| reference > 0.0 && now > ramp_factor(input) * reference.max(floor);
+    let over = |reference: f64| rule.exceeded(now, reference).is_some();
     over(history.week_totals(shift(week, -7)).0)
         || history.four_week_mean(week).is_some_and(|(d, _)| over(d))
 }
 
-/// The week within the ramp rule of `check` (more than 30% over the previous week or the mean
-/// of the four before, small references raised to the floor), and held after a week that
-/// ramped.
+/// The week within the ramp rule of `check` (against the previous week and the mean of the
+/// four before), and held after a week that ramped.
 fn limit_by_ramp(input: &PlanInput<'_>, history: &History, week: NaiveDate, target: &mut Target) {
-    let floor = input.load.ramp_min_reference_m;
-    let factor = ramp_factor(input);
+    let rule = RampRule::distance(input.load);
     let previous = history.week_totals(shift(week, -7)).0;
     let mean = history.four_week_mean(week).map(|(d, _)| d);
     let caps = [(Some(previous), false), (mean, true)];
     for (reference, four_weeks) in caps {
-        let Some(reference) = reference.filter(|r| *r > 0.0) else {
+        let Some((reference, cap)) = reference.and_then(|r| Some((r, rule.cap(r)?))) else {
             continue;
         };
-        let cap = factor * reference.max(floor);
         if cap < target.target_m {
             let unbounded = !target.target_m.is_finite();
             target.target_m = cap;
@@ -262,7 +255,7 @@ fn limit_by_ramp(input: &PlanInput<'_>, history: &History, week: NaiveDate, targ
             target.reasons.push(Reason::RampCap {
                 cap_m: cap,
                 reference_m: reference,
-                pct: clean(input.load.weekly_ramp_pct),
+                pct: rule.pct(),
                 four_weeks,
             });
         }
@@ -281,17 +274,14 @@ fn descent_week(
     week: NaiveDate,
     target: &mut Target,
 ) -> Option<f64> {
-    let floor = input.load.descent_ramp_min_reference_m;
-    let factor = ramp_factor(input);
+    let rule = RampRule::descent(input.load);
     let previous = history.week_totals(shift(week, -7)).1;
     let mean = history.four_week_mean(week).map(|(_, h)| h);
-    let mut cap: Option<f64> = None;
-    for reference in [Some(previous), mean].into_iter().flatten() {
-        if reference > 0.0 {
-            let c = factor * reference.max(floor);
-            cap = Some(cap.map_or(c, |x: f64| x.min(c)));
-        }
-    }
+    let mut cap = [Some(previous), mean]
+        .into_iter()
+        .flatten()
+        .filter_map(|reference| rule.cap(reference))
+        .reduce(f64::min);
     if let Some((c, reason)) = binding(&input.thresholds.weekly_descent_m) {
         if cap.is_none_or(|x| c < x) {
             cap = Some(c);
