@@ -56,6 +56,14 @@ impl Env {
         String::from_utf8(out.stdout).expect("utf-8 output")
     }
 
+    /// Runs with `args` and `--format json`, expects exit 0, returns the parsed output.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut full = args.to_vec();
+        full.extend(["--format", "json"]);
+        let out = self.ok(&full);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}):\n{out}"))
+    }
+
     /// Runs with `args`, expects `code`, returns (stdout, stderr).
     pub fn fails(&self, code: i32, args: &[&str]) -> (String, String) {
         let out = self.cmd().args(args).output().expect("runs");

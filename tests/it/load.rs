@@ -2,7 +2,6 @@
 
 use crate::common::Env;
 use chrono::{Duration, NaiveDate};
-use serde_json::Value;
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -38,12 +37,6 @@ fn steady_block(env: &Env) {
     }
 }
 
-fn json(env: &Env, args: &[&str]) -> Value {
-    let mut full = args.to_vec();
-    full.extend(["--format", "json"]);
-    serde_json::from_str(&env.ok(&full)).unwrap()
-}
-
 #[test]
 fn a_steady_block_then_a_long_run_spike() {
     let env = Env::new(); // today: Sunday 2026-11-22
@@ -51,7 +44,7 @@ fn a_steady_block_then_a_long_run_spike() {
     run(&env, day("2026-11-17"), 6.0, 20.0);
     run(&env, day("2026-11-21"), 16.0, 30.0); // 60% over the 10 km longest run
 
-    let weeks = json(&env, &["weeks", "--weeks", "8"]);
+    let weeks = env.json(&["weeks", "--weeks", "8"]);
     let weeks = weeks.as_array().unwrap();
     assert_eq!(weeks.len(), 8);
     assert_eq!(weeks[0]["week_start"], "2026-09-28");
@@ -73,7 +66,7 @@ fn a_steady_block_then_a_long_run_spike() {
     assert_eq!(current["longest_run_m"], 16000.0);
     assert_eq!(current["partial"], true);
 
-    let warnings = json(&env, &["check"]);
+    let warnings = env.json(&["check"]);
     let spike = warnings
         .as_array()
         .unwrap()
@@ -103,7 +96,7 @@ fn a_steady_block_then_a_long_run_spike() {
 fn a_steady_block_raises_nothing() {
     let env = Env::on("2026-11-15");
     steady_block(&env);
-    let warnings = json(&env, &["check"]);
+    let warnings = env.json(&["check"]);
     assert_eq!(warnings.as_array().unwrap().len(), 0, "{warnings}");
     env.ok(&["check", "--fail-on", "info"]);
     let text = env.ok(&["check"]);
@@ -122,7 +115,7 @@ fn a_hilly_week_after_flat_weeks_raises_descent_warnings() {
     run(&env, day("2026-11-17"), 6.0, 150.0);
     run(&env, day("2026-11-19"), 6.0, 160.0);
     run(&env, day("2026-11-22"), 10.0, 320.0);
-    let warnings = json(&env, &["check"]);
+    let warnings = env.json(&["check"]);
     let rules: Vec<&str> = warnings
         .as_array()
         .unwrap()
@@ -135,7 +128,7 @@ fn a_hilly_week_after_flat_weeks_raises_descent_warnings() {
         !rules.contains(&"single_run_spike"),
         "same distances: {rules:?}"
     );
-    let weeks = json(&env, &["weeks", "--weeks", "2"]);
+    let weeks = env.json(&["weeks", "--weeks", "2"]);
     assert_eq!(weeks[1]["descent_m"], 630.0);
     assert!((weeks[1]["descent_per_km"].as_f64().unwrap() - 28.636).abs() < 0.01);
 }
@@ -192,8 +185,8 @@ fn with_no_data_weeks_and_check_say_how_to_start() {
     env.ok(&["activities", "delete", "1"]);
     assert!(env.ok(&["check"]).contains("kneeguard import"));
     assert!(env.ok(&["weeks"]).contains("kneeguard import"));
-    assert_eq!(json(&env, &["check"]).as_array().unwrap().len(), 0);
-    assert_eq!(json(&env, &["weeks"]).as_array().unwrap().len(), 12);
+    assert_eq!(env.json(&["check"]).as_array().unwrap().len(), 0);
+    assert_eq!(env.json(&["weeks"]).as_array().unwrap().len(), 12);
 }
 
 #[test]

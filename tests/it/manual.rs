@@ -130,16 +130,8 @@ fn config_init_writes_the_defaults_once() {
     assert!(other.exists());
     // Scripts get JSON.
     let third = env.dir.path().join("third.toml");
-    let out = env.ok(&[
-        "--config",
-        third.to_str().unwrap(),
-        "--format",
-        "json",
-        "config",
-        "init",
-    ]);
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        env.json(&["--config", third.to_str().unwrap(), "config", "init"]),
         serde_json::json!({ "config": third.to_str().unwrap() })
     );
 }

@@ -3,12 +3,6 @@
 use crate::common::Env;
 use serde_json::Value;
 
-fn json(env: &Env, args: &[&str]) -> Value {
-    let mut full = args.to_vec();
-    full.extend(["--format", "json"]);
-    serde_json::from_str(&env.ok(&full)).unwrap()
-}
-
 /// An 8 km run yesterday and a 5 km run today (2026-11-21 and -22), both at 07:00.
 fn two_runs(env: &Env) {
     for (date, km, minutes) in [("2026-11-21", "8", "48"), ("2026-11-22", "5", "30")] {
@@ -37,32 +31,26 @@ fn pain_is_linked_to_the_right_run() {
         runs[1]["id"].as_i64().unwrap(),
     );
 
-    let after = json(
-        &env,
-        &["pain", "add", "3", "--when", "after", "--side", "left"],
-    );
+    let after = env.json(&["pain", "add", "3", "--when", "after", "--side", "left"]);
     assert_eq!(after["activity_id"], today);
     assert_eq!(after["score"], 3);
     assert_eq!(after["when"], "after");
     assert_eq!(after["side"], "left");
-    let morning = json(
-        &env,
-        &["pain", "add", "2", "--when", "morning", "--time", "07:00"],
-    );
+    let morning = env.json(&["pain", "add", "2", "--when", "morning", "--time", "07:00"]);
     assert_eq!(
         morning["activity_id"], yesterday,
         "morning pain belongs to the previous day's run"
     );
     // without --when on a day with a run: after
-    let default = json(&env, &["pain", "add", "1", "--date", "2026-11-21"]);
+    let default = env.json(&["pain", "add", "1", "--date", "2026-11-21"]);
     assert_eq!(default["when"], "after");
     assert_eq!(default["activity_id"], yesterday);
     // a rest day: daily, no run
-    let rest = json(&env, &["pain", "add", "0", "--date", "2026-11-19"]);
+    let rest = env.json(&["pain", "add", "0", "--date", "2026-11-19"]);
     assert_eq!(rest["when"], "daily");
     assert_eq!(rest["activity_id"], Value::Null);
 
-    let list = json(&env, &["pain", "list"]);
+    let list = env.json(&["pain", "list"]);
     let dates: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -73,7 +61,7 @@ fn pain_is_linked_to_the_right_run() {
         dates,
         ["2026-11-19", "2026-11-21", "2026-11-22", "2026-11-22"]
     );
-    let since = json(&env, &["pain", "list", "--since", "2026-11-22"]);
+    let since = env.json(&["pain", "list", "--since", "2026-11-22"]);
     assert_eq!(since.as_array().unwrap().len(), 2);
     let table = env.ok(&["pain", "list"]);
     assert!(
@@ -101,11 +89,11 @@ fn moving_a_rating_relinks_it_and_only_runs_take_pain() {
         .iter()
         .map(|a| a["id"].as_i64().unwrap())
         .collect();
-    let entry = json(&env, &["pain", "add", "3", "--when", "after"]);
+    let entry = env.json(&["pain", "add", "3", "--when", "after"]);
     assert_eq!(entry["activity_id"], ids[1]);
     let id = entry["id"].as_i64().unwrap().to_string();
     // the next-morning rating belongs to the previous day's run
-    let moved = json(&env, &["pain", "edit", &id, "--when", "morning"]);
+    let moved = env.json(&["pain", "edit", &id, "--when", "morning"]);
     assert_eq!(moved["activity_id"], ids[0], "{moved}");
     let (_, stderr) = env.fails(2, &["pain", "add", "2", "--run", &ids[2].to_string()]);
     assert!(stderr.contains("not a run"), "{stderr}");
@@ -114,31 +102,25 @@ fn moving_a_rating_relinks_it_and_only_runs_take_pain() {
 #[test]
 fn edit_and_delete_change_only_that_entry() {
     let env = Env::new();
-    let first = json(&env, &["pain", "add", "2", "--when", "daily"]);
-    let second = json(
-        &env,
-        &["pain", "add", "4", "--when", "daily", "--note", "stairs"],
-    );
+    let first = env.json(&["pain", "add", "2", "--when", "daily"]);
+    let second = env.json(&["pain", "add", "4", "--when", "daily", "--note", "stairs"]);
     let id = second["id"].as_i64().unwrap().to_string();
-    let edited = json(
-        &env,
-        &[
-            "pain",
-            "edit",
-            &id,
-            "--score",
-            "5",
-            "--swelling",
-            "--date",
-            "2026-11-20",
-        ],
-    );
+    let edited = env.json(&[
+        "pain",
+        "edit",
+        &id,
+        "--score",
+        "5",
+        "--swelling",
+        "--date",
+        "2026-11-20",
+    ]);
     assert_eq!(edited["score"], 5);
     assert_eq!(edited["swelling"], true);
     assert_eq!(edited["date"], "2026-11-20");
     assert_eq!(edited["note"], "stairs");
     env.ok(&["pain", "delete", &first["id"].as_i64().unwrap().to_string()]);
-    let list = json(&env, &["pain", "list"]);
+    let list = env.json(&["pain", "list"]);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["score"], 5);
     let (_, stderr) = env.fails(2, &["pain", "delete", "999"]);
@@ -167,7 +149,7 @@ fn impossible_ratings_are_refused_and_change_nothing() {
         let (_, stderr) = env.fails(2, args);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
-    let list = json(&env, &["pain", "list"]);
+    let list = env.json(&["pain", "list"]);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["score"], 1);
 }
@@ -199,18 +181,15 @@ fn a_rating_links_only_to_the_run_of_its_moment() {
     env.run_on("2026-10-06", "8", "48", &[]);
     let id = env.activity_ids()[0].to_string();
     // A morning rating on 10-01 is about 09-30's run: there is none, so no link...
-    let early = json(
-        &env,
-        &[
-            "pain",
-            "add",
-            "2",
-            "--when",
-            "morning",
-            "--date",
-            "2026-10-01",
-        ],
-    );
+    let early = env.json(&[
+        "pain",
+        "add",
+        "2",
+        "--when",
+        "morning",
+        "--date",
+        "2026-10-01",
+    ]);
     assert_eq!(early["activity_id"], Value::Null);
     // ...and the run of 10-06 cannot be forced onto it.
     let (_, stderr) = env.fails(
@@ -231,27 +210,24 @@ fn a_rating_links_only_to_the_run_of_its_moment() {
         stderr.contains("is on 2026-10-06") && stderr.contains("2026-09-30"),
         "{stderr}"
     );
-    let next_morning = json(
-        &env,
-        &[
-            "pain",
-            "add",
-            "2",
-            "--when",
-            "morning",
-            "--date",
-            "2026-10-07",
-            "--run",
-            &id,
-        ],
-    );
+    let next_morning = env.json(&[
+        "pain",
+        "add",
+        "2",
+        "--when",
+        "morning",
+        "--date",
+        "2026-10-07",
+        "--run",
+        &id,
+    ]);
     assert_eq!(next_morning["activity_id"].as_i64(), id.parse().ok());
     let entry = early["id"].to_string();
     let (_, stderr) = env.fails(2, &["pain", "edit", &entry, "--run", &id]);
     assert!(stderr.contains("2026-10-06"), "{stderr}");
     // `--run` without `--when`: after the run on its day, the next morning the day after.
     for (date, when) in [("2026-10-06", "after"), ("2026-10-07", "morning")] {
-        let rating = json(&env, &["pain", "add", "1", "--date", date, "--run", &id]);
+        let rating = env.json(&["pain", "add", "1", "--date", date, "--run", &id]);
         assert_eq!(rating["when"], when, "{rating}");
         assert_eq!(rating["activity_id"].as_i64(), id.parse().ok());
     }
@@ -262,7 +238,7 @@ fn dates_before_1990_are_refused() {
     let env = Env::new();
     let (_, stderr) = env.fails(2, &["pain", "add", "2", "--date", "1989-12-31"]);
     assert!(stderr.contains("before 1990-01-01"), "{stderr}");
-    let entry = json(&env, &["pain", "add", "2", "--date", "2026-11-01"]);
+    let entry = env.json(&["pain", "add", "2", "--date", "2026-11-01"]);
     let (_, stderr) = env.fails(
         2,
         &[

@@ -10,12 +10,6 @@ fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-fn json(env: &Env, args: &[&str]) -> Value {
-    let mut full = args.to_vec();
-    full.extend(["--format", "json"]);
-    serde_json::from_str(&env.ok(&full)).unwrap()
-}
-
 /// One run on `date` and the pain that followed (after it, and the next morning when that
 /// morning is not after today).
 #[derive(Clone, Copy)]
@@ -140,7 +134,7 @@ fn steady(env: &Env) {
 fn steady_green_weeks_progress_about_ten_percent() {
     let env = Env::new();
     steady(&env);
-    let plan = json(&env, &["plan"]);
+    let plan = env.json(&["plan"]);
     assert_eq!(plan["week_start"], "2026-11-23");
     assert_eq!(plan["zone"], "green");
     assert_eq!(plan["mode"], "progress");
@@ -183,7 +177,7 @@ fn red_today_means_no_running_from_today_on_in_status_and_plan_alike() {
         morning: None,
     });
     log(&env, &runs);
-    let status = json(&env, &["status"]);
+    let status = env.json(&["status"]);
     assert_eq!(status["zone"]["zone"], "red");
     assert_eq!(status["see_professional"], true);
     let next = &status["next"];
@@ -191,7 +185,7 @@ fn red_today_means_no_running_from_today_on_in_status_and_plan_alike() {
         next["kind"] != "run" && next["kind"] != "walk_run",
         "{next}"
     );
-    let this_week = json(&env, &["plan", "--week", "2026-11-23"]);
+    let this_week = env.json(&["plan", "--week", "2026-11-23"]);
     assert_eq!(this_week["zone"], "red");
     let days = this_week["days"].as_array().unwrap();
     assert_eq!(days[0]["status"], "done");
@@ -219,7 +213,7 @@ fn each_run_is_capped_from_its_own_day_not_the_weeks_start() {
         morning: Some(1),
     });
     log(&env, &runs);
-    let plan = json(&env, &["plan"]);
+    let plan = env.json(&["plan"]);
     for d in planned_runs(&plan) {
         assert!(km(d) <= 8.8 + 1e-9, "{d}");
     }
@@ -253,7 +247,7 @@ fn amber_never_raises_volume_and_no_run_is_longer_than_the_ones_that_hurt() {
         },
     ]);
     log(&env, &runs);
-    let plan = json(&env, &["plan"]);
+    let plan = env.json(&["plan"]);
     assert_eq!(plan["zone"], "amber");
     assert_eq!(plan["mode"], "cut");
     assert!(
@@ -299,7 +293,7 @@ fn the_plan_follows_the_ramp_advice_of_check() {
         1,
     ));
     log(&env, &runs);
-    let warnings = json(&env, &["check"]);
+    let warnings = env.json(&["check"]);
     let ramp = warnings
         .as_array()
         .unwrap()
@@ -310,7 +304,7 @@ fn the_plan_follows_the_ramp_advice_of_check() {
         ramp["advice"].as_str().unwrap().contains("20.0 km"),
         "{ramp}"
     );
-    let plan = json(&env, &["plan"]);
+    let plan = env.json(&["plan"]);
     let total = plan["totals"]["run_distance_m"].as_f64().unwrap();
     assert!(total <= 20_000.0, "{total}");
     let codes: Vec<&str> = plan["reason_codes"]
@@ -332,7 +326,7 @@ fn a_pain_free_long_run_stays_long_and_six_running_days_stay_six() {
     let env = Env::new();
     let week = [(0, 6.0), (1, 8.0), (2, 6.0), (3, 8.0), (5, 6.0), (6, 14.0)];
     log(&env, &block("2026-11-16", 4, &week, 30.0, 0));
-    let plan = json(&env, &["plan"]);
+    let plan = env.json(&["plan"]);
     let runs = planned_runs(&plan);
     assert_eq!(runs.len(), 6, "{}", plan["reasons"]);
     let sunday = runs.iter().find(|d| d["date"] == "2026-11-29").unwrap();
@@ -371,7 +365,7 @@ fn a_long_run_after_a_layoff_is_judged_against_the_floor() {
         "--minutes",
         "120",
     ]);
-    let warnings = json(&env, &["check"]);
+    let warnings = env.json(&["check"]);
     let spike = warnings
         .as_array()
         .unwrap()
@@ -400,16 +394,16 @@ fn an_implausible_record_is_named_and_left_out_of_the_plan() {
         "--minutes",
         "600",
     ]);
-    let status = json(&env, &["status"]);
+    let status = env.json(&["status"]);
     let flagged = status["flagged"].as_array().unwrap();
     assert_eq!(flagged.len(), 1, "{status}");
     assert_eq!(flagged[0]["problem"]["code"], "unusual");
     let text = env.ok(&["status"]);
     assert!(text.contains("looks implausible"), "{text}");
-    let plan = json(&env, &["plan"]);
+    let plan = env.json(&["plan"]);
     let total = plan["totals"]["run_distance_m"].as_f64().unwrap() / 1000.0;
     assert!(total <= 22.0, "the 80 km is no base to build on: {total}");
-    let warnings = json(&env, &["check"]);
+    let warnings = env.json(&["check"]);
     assert!(warnings
         .as_array()
         .unwrap()
@@ -443,7 +437,7 @@ fn check_hears_the_knee() {
         "12:00",
         "--swelling",
     ]);
-    let warnings = json(&env, &["check"]);
+    let warnings = env.json(&["check"]);
     let knee = warnings
         .as_array()
         .unwrap()
@@ -470,7 +464,7 @@ fn back_from_red_runs_return_through_the_walk_run_ladder() {
     steady(&env);
     env.pain_on("4", "daily", "2026-11-10", &["--swelling"]);
     env.pain_on("1", "daily", "2026-11-12", &[]);
-    let status = json(&env, &["status"]);
+    let status = env.json(&["status"]);
     let ladder = &status["recovery"];
     assert_eq!(ladder["state"], "ladder", "{ladder}");
     assert_eq!(ladder["started"], "2026-11-11", "{ladder}");
@@ -479,7 +473,7 @@ fn back_from_red_runs_return_through_the_walk_run_ladder() {
         (ladder["phase"].as_u64(), ladder["good_in_phase"].as_u64()),
         (Some(2), Some(1))
     );
-    let plan = json(&env, &["plan"]);
+    let plan = env.json(&["plan"]);
     assert_eq!(plan["mode"], "ladder", "{}", plan["reasons"]);
     let runs = planned_runs(&plan);
     assert!(!runs.is_empty());
@@ -538,7 +532,7 @@ fn an_empty_database_says_what_to_do() {
     assert!(text.contains("no pain logged yet"), "{text}");
     assert!(!text.contains("knee zone GREEN"), "{text}");
     assert!(text.contains("kneeguard import"), "{text}");
-    let plan = json(&env, &["plan"]);
+    let plan = env.json(&["plan"]);
     let total = plan["totals"]["run_distance_m"].as_f64().unwrap();
     assert!(total <= 9_000.0, "{total}");
 }
@@ -549,14 +543,14 @@ fn other_weeks_are_refused_and_the_calendar_holds_the_planned_days() {
     steady(&env);
     let (_, err) = env.fails(2, &["plan", "--week", "2027-01-04"]);
     assert!(err.contains("plans this week and next"), "{err}");
-    let plan = json(&env, &["plan", "--week", "2026-11-25"]);
+    let plan = env.json(&["plan", "--week", "2026-11-25"]);
     assert_eq!(plan["week_start"], "2026-11-23");
     let ics = env.dir.path().join("plan.ics");
     let text = env.ok(&["plan", "--ics", ics.to_str().unwrap()]);
     assert!(text.contains("Calendar written"), "{text}");
     let calendar = std::fs::read_to_string(&ics).unwrap();
     assert!(calendar.starts_with("BEGIN:VCALENDAR\r\n") && calendar.ends_with("END:VCALENDAR\r\n"));
-    let plan = json(&env, &["plan"]);
+    let plan = env.json(&["plan"]);
     let training: Vec<&Value> = all_days(&plan)
         .into_iter()
         .filter(|d| d["kind"] != "rest" && d["status"] == "planned")
@@ -586,7 +580,7 @@ fn the_demo_runs_the_main_job_without_touching_the_users_data() {
         assert!(text.contains(section), "{section}");
     }
     assert!(text.contains("not medical advice"));
-    let all = json(&env, &["demo"]);
+    let all = env.json(&["demo"]);
     assert_eq!(all["weeks"].as_array().unwrap().len(), 15);
     assert!(all["check"]
         .as_array()
@@ -624,15 +618,8 @@ fn the_demo_runs_the_main_job_without_touching_the_users_data() {
     // The demo reads no config file: a broken one changes nothing.
     let broken = env.dir.path().join("broken.toml");
     std::fs::write(&broken, "[general\nunits = 3").unwrap();
-    let with_broken = env.ok(&[
-        "--config",
-        broken.to_str().unwrap(),
-        "--format",
-        "json",
-        "demo",
-    ]);
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&with_broken).unwrap(),
+        env.json(&["--config", broken.to_str().unwrap(), "demo"]),
         all
     );
 }
@@ -644,8 +631,8 @@ fn every_day_of_a_runner_who_follows_the_plan_status_and_plan_agree() {
     let mut env = Env::on("2026-11-22");
     steady(&env);
     for _ in 0..21 {
-        let status = json(&env, &["status"]);
-        let plan = json(&env, &["plan"]);
+        let status = env.json(&["status"]);
+        let plan = env.json(&["plan"]);
         let next = &status["next"];
         let same = all_days(&plan)
             .into_iter()
@@ -704,7 +691,7 @@ fn a_day_in_the_past_ignores_what_came_after_it() {
     ] {
         env.run_on(date, km, &(km.parse::<u32>().unwrap() * 6).to_string(), &[]);
     }
-    let now = json(&env, &["status"]);
+    let now = env.json(&["status"]);
     assert!(
         now["warnings"]
             .as_array()
@@ -713,13 +700,13 @@ fn a_day_in_the_past_ignores_what_came_after_it() {
             .any(|w| w["rule"] == "single_run_spike"),
         "{now}"
     );
-    let then = json(&env, &["--today", "2026-11-10", "status"]);
+    let then = env.json(&["--today", "2026-11-10", "status"]);
     assert!(
         then["warnings"].as_array().unwrap().is_empty(),
         "{}",
         then["warnings"]
     );
-    let plan = json(&env, &["--today", "2026-11-10", "plan"]);
+    let plan = env.json(&["--today", "2026-11-10", "plan"]);
     assert!(
         all_days(&plan)
             .iter()
@@ -738,7 +725,7 @@ fn red_from_a_year_ago_that_never_settled_is_still_red() {
     env.pain_on("7", "after", "2025-11-24", &[]);
     env.pain_on("4", "daily", "2025-12-01", &[]);
     env.run_on("2026-11-20", "5", "30", &[]);
-    let status = json(&env, &["status"]);
+    let status = env.json(&["status"]);
     assert_eq!(status["zone"]["zone"], "red", "{status}");
     assert_eq!(status["zone"]["red_since"], "2025-11-24", "{status}");
     assert_eq!(
@@ -767,7 +754,7 @@ fn red_from_a_year_ago_that_never_settled_is_still_red() {
         lines[3].starts_with("Next: Sun 22 Nov — Walk-run"),
         "{logged}"
     );
-    let status = json(&env, &["status"]);
+    let status = env.json(&["status"]);
     assert_ne!(status["zone"]["zone"], "red", "{status}");
     assert_eq!(status["mode"], "ladder", "{status}");
 }

@@ -85,12 +85,6 @@ fn one_run() -> Env {
     env
 }
 
-fn json(env: &Env, args: &[&str]) -> Value {
-    let mut full = args.to_vec();
-    full.extend(["--format", "json"]);
-    serde_json::from_str(&env.ok(&full)).unwrap()
-}
-
 fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap()
 }
@@ -146,7 +140,7 @@ fn level_y(chart: ElementRef<'_>, stroke: &str) -> f64 {
 fn the_charts_marks_match_the_data_behind_them() {
     let env = Env::new();
     history(&env);
-    let data = json(&env, &["report", "--weeks", "12"]);
+    let data = env.json(&["report", "--weeks", "12"]);
     let text = env.ok(&["report", "--weeks", "12"]);
     assert!(text.contains("kneeguard-report.html"), "{text}");
     let html = std::fs::read_to_string(env.dir.path().join("kneeguard-report.html")).unwrap();
@@ -433,7 +427,7 @@ fn an_empty_database_gets_advice_and_no_file() {
 #[test]
 fn json_prints_the_data_and_writes_no_page() {
     let env = one_run();
-    let data = json(&env, &["report"]);
+    let data = env.json(&["report"]);
     assert_eq!(data["weeks"].as_array().unwrap().len(), 1);
     assert_eq!(data["runs"][0]["distance_m"], 5000.0);
     assert_eq!(
@@ -754,7 +748,7 @@ fn threshold_lines_only_where_the_threshold_binds() {
         &["--time", "09:30", "--descent", "10"],
     );
     env.pain_on("4", "after", "2026-11-22", &["--time", "10:30"]);
-    let data = json(&env, &["report", "--weeks", "12"]);
+    let data = env.json(&["report", "--weeks", "12"]);
     env.ok(&["report", "--weeks", "12"]);
     let html = std::fs::read_to_string(env.dir.path().join("kneeguard-report.html")).unwrap();
     let page = Html::parse_document(&html);
