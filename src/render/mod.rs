@@ -2,6 +2,7 @@
 //! iCalendar written to any `impl Write`, so that every output can be tested.
 
 pub mod ics;
+pub mod rounded;
 pub mod term;
 pub mod views;
 pub mod words;
@@ -10,6 +11,7 @@ pub use term::Terminal;
 pub mod spark;
 
 use crate::settings::Units;
+use rounded::Rounded;
 use serde::Serialize;
 use std::io::{self, Write};
 use tabled::settings::{object::Columns, Alignment, Style};
@@ -99,65 +101,19 @@ pub fn table<T: Tabled>(rows: impl IntoIterator<Item = T>, numeric_columns: &[us
     t.to_string()
 }
 
-/// Decimals kept in the numbers of JSON and CSV output: a millimetre, a millisecond, a
-/// thousandth of a ratio or a percent. Sums and ratios of measured values carry binary noise
-/// (`316.60000000000036`) that says nothing.
-const DECIMALS: f64 = 1000.0;
-
-/// Pretty JSON and a newline, numbers rounded to three decimals.
+/// Pretty JSON and a newline, numbers rounded to three decimals ([`rounded`]).
 pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &rounded(value)?)?;
+    serde_json::to_writer_pretty(&mut *out, &Rounded(value))?;
     writeln!(out)
 }
 
-/// CSV with a header row from the records' field names, numbers rounded as in [`json`]; a
-/// missing value is an empty field.
+/// CSV with a header row from the records' field names, numbers rounded as in [`json`].
 pub fn csv<T: Serialize>(out: &mut dyn Write, rows: &[T]) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    for (i, row) in rows.iter().enumerate() {
-        let serde_json::Value::Object(fields) = rounded(row)? else {
-            return Err(io::Error::other("a CSV row must be a record"));
-        };
-        if i == 0 {
-            writer.write_record(fields.keys())?;
-        }
-        writer.write_record(fields.values().map(csv_field))?;
+    for row in rows {
+        writer.serialize(Rounded(row)).map_err(io::Error::other)?;
     }
     writer.flush()
-}
-
-/// The value as JSON, each fractional number rounded to [`DECIMALS`].
-fn rounded<T: Serialize + ?Sized>(value: &T) -> io::Result<serde_json::Value> {
-    fn round(value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::Number(n) if n.is_f64() => {
-                let x = n.as_f64().unwrap_or_default();
-                // Beyond a trillion there is nothing left to round; `+ 0.0` turns -0 into 0.
-                if x.abs() < 1e12 {
-                    let r = (x * DECIMALS).round() / DECIMALS + 0.0;
-                    if let Some(r) = serde_json::Number::from_f64(r) {
-                        *n = r;
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(round),
-            serde_json::Value::Object(fields) => fields.values_mut().for_each(round),
-            _ => {}
-        }
-    }
-    let mut value = serde_json::to_value(value).map_err(io::Error::other)?;
-    round(&mut value);
-    Ok(value)
-}
-
-/// One CSV field: text as it is, a missing value empty, numbers and booleans as JSON writes
-/// them.
-fn csv_field(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(text) => text.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 /// One exercise in words: "Clamshells: 3 x 10-15 each side", "Bridges: hold 10 s x 7-10".
@@ -352,17 +308,34 @@ mod tests {
 }
 "#
         );
+        #[derive(Serialize)]
+        struct Row {
+            week: &'static str,
+            descent_m: f64,
+            ramp_pct: Option<f64>,
+            partial: bool,
+        }
+        let rows = [
+            Row {
+                week: NOISY.week,
+                descent_m: NOISY.descent_m,
+                ramp_pct: None,
+                partial: true,
+            },
+            Row {
+                week: "2026-11-16",
+                descent_m: 0.1 + 0.2,
+                ramp_pct: NOISY.ramp_pct,
+                partial: false,
+            },
+        ];
         let mut out = Vec::new();
-        let missing = Measured {
-            ramp_pct: None,
-            nested: &[],
-            ..NOISY
-        };
-        csv(&mut out, &[missing]).unwrap();
+        csv(&mut out, &rows).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "week,descent_m,ramp_pct,runs,nested,partial\n\
-             \"2026-11-09, a \"\"quoted\"\" week\",316.6,,3,[],false\n"
+            "week,descent_m,ramp_pct,partial\n\
+             \"2026-11-09, a \"\"quoted\"\" week\",316.6,,true\n\
+             2026-11-16,0.3,0.0,false\n"
         );
     }
 
