@@ -548,6 +548,31 @@ pub fn broken_rules(
             ));
         }
     }
+    // The day amber pain arose, judged from the log itself, not taken on trust from the zone:
+    // a day of the zone's recent window with a rating above green (or a morning rating, which
+    // can be a rise), and no later than the first rating there between green and amber (each
+    // of those is an amber signal).
+    if let Some(a) = &g.zone.amber {
+        let window = shift(g.today, 1 - i64::from(settings.pain.recent_days.max(1)));
+        let recent = || {
+            pain.iter()
+                .filter(|p| p.date >= window && p.date <= g.today)
+        };
+        let (green, amber) = (settings.pain.green_max, settings.pain.amber_max);
+        let first_amber = recent()
+            .filter(|p| p.score > green && p.score <= amber)
+            .map(|p| p.date)
+            .min();
+        let rated = recent().any(|p| {
+            p.date == a.arose && (p.score > green || (p.when == PainWhen::Morning && p.score > 0))
+        });
+        if !rated || first_amber.is_some_and(|first| a.arose > first) {
+            broken.push(format!(
+                "amber said to arise on {}, the log's first amber rating is on {first_amber:?}",
+                a.arose
+            ));
+        }
+    }
     // Never above a binding threshold.
     let t = &g.thresholds;
     let cap = |e: &crate::core::threshold::Estimate| match e.status {
