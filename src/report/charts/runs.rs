@@ -2,6 +2,7 @@
 //! bands of Frandsen et al. 2025.
 
 use super::*;
+use crate::core::spikes::SpikeBand;
 
 pub(super) fn runs_against_bands(data: &ReportData, scale: Scale) -> Result<Chart> {
     let t = Timeline::new(data);
@@ -73,6 +74,7 @@ pub(super) fn runs_against_bands(data: &ReportData, scale: Scale) -> Result<Char
         Ok(())
     })?;
     let pct = |f: f64| format!("{:.0}%", (f - 1.0) * 100.0);
+    let hazard = |band: SpikeBand| band.hazard_ratio().unwrap_or(1.0);
     let legend = vec![
         key(Mark::Circle, BLUE, "a run"),
         key(
@@ -86,12 +88,23 @@ pub(super) fn runs_against_bands(data: &ReportData, scale: Scale) -> Result<Char
         key(
             Mark::Band,
             ORANGE,
-            format!("{}-{} longer (injury risk x1.64)", pct(f1), pct(f2)),
+            format!(
+                "{}-{} longer (injury risk x{})",
+                pct(f1),
+                pct(f2),
+                hazard(SpikeBand::From10To30)
+            ),
         ),
         key(
             Mark::Band,
             VERMILLION,
-            format!("{}-{} longer (x1.52; above: x2.28)", pct(f2), pct(f3)),
+            format!(
+                "{}-{} longer (x{}; above: x{})",
+                pct(f2),
+                pct(f3),
+                hazard(SpikeBand::From30To100),
+                hazard(SpikeBand::Over100)
+            ),
         ),
     ];
     Ok(Chart {
