@@ -129,13 +129,11 @@ pub fn exercise(e: &crate::core::plan::strength::Exercise) -> String {
     if let Some(h) = e.hold_s {
         dose.push(format!("hold {h} s"));
     }
-    let mut text = e.name.clone();
+    let mut text = words::move_name(e.movement).to_string();
     if !dose.is_empty() {
         text.push_str(&format!(": {}", dose.join(", ")));
     }
-    if !e.note.is_empty() {
-        text.push_str(&format!(" ({})", e.note));
-    }
+    text.push_str(&format!(" ({})", words::exercise_note(e)));
     text
 }
 

@@ -117,6 +117,28 @@ pub fn thresholds(t: &Thresholds) -> ThresholdsView<'_> {
     }
 }
 
+/// One exercise of a strength day: its name and how to do it in words, beside the move's code.
+#[derive(Serialize)]
+pub struct ExerciseView {
+    name: &'static str,
+    sets: Option<u32>,
+    reps: Option<u32>,
+    hold_s: Option<u32>,
+    note: String,
+    code: crate::core::plan::strength::Move,
+}
+
+fn exercise(e: &crate::core::plan::strength::Exercise) -> ExerciseView {
+    ExerciseView {
+        name: words::move_name(e.movement),
+        sets: e.sets,
+        reps: e.reps,
+        hold_s: e.hold_s,
+        note: words::exercise_note(e),
+        code: e.movement,
+    }
+}
+
 /// One day of a plan.
 #[derive(Serialize)]
 pub struct DayView<'a> {
@@ -128,7 +150,7 @@ pub struct DayView<'a> {
     minutes: Option<u32>,
     activity: &'a Option<String>,
     walk_run: Option<crate::core::plan::WalkRun>,
-    exercises: &'a [crate::core::plan::strength::Exercise],
+    exercises: Vec<ExerciseView>,
     notes: Vec<String>,
     note_codes: &'a [DayNote],
 }
@@ -143,7 +165,7 @@ pub fn day(d: &PlanDay) -> DayView<'_> {
         minutes: d.minutes,
         activity: &d.activity,
         walk_run: d.walk_run,
-        exercises: &d.exercises,
+        exercises: d.exercises.iter().map(exercise).collect(),
         notes: d
             .notes
             .iter()

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::core::guidance::Guidance;
+use crate::core::plan::strength::{Exercise, Move, Stage};
 use crate::core::plan::{DayKind, DayNote, Mode, PlanDay, Reason, Replaced};
 use crate::core::plausibility::Implausible;
 use crate::core::recovery::{Recovery, SessionOutcome, PHASES};
@@ -939,5 +940,103 @@ pub fn mode(g: &Guidance) -> String {
         (Mode::Cut, _) => "cut and flatten".to_string(),
         (Mode::Rest, _) => "no running".to_string(),
         (Mode::Ladder, _) => "walk-run ladder".to_string(),
+    }
+}
+
+/// The name of a move of the strength routine.
+pub fn move_name(movement: Move) -> &'static str {
+    match movement {
+        Move::Clamshells => "clamshells",
+        Move::Bridges => "bridges",
+        Move::BirdDog => "bird dog",
+        Move::DonkeyKicks => "donkey kicks",
+        Move::FireHydrants => "fire hydrants",
+        Move::SideSteps => "side steps with a band",
+        Move::Squats => "squats",
+        Move::StraightLegRaises => "straight-leg raises",
+        Move::QuadSets => "quad sets",
+        Move::HamstringStretch => "hamstring stretch",
+        Move::HipFlexorStretch => "kneeling hip-flexor stretch",
+        Move::FigureFourStretch => "figure-four stretch",
+        Move::Hip9090 => "hip 90/90",
+        Move::FoamRoll => "foam roll IT band, quads and glutes",
+    }
+}
+
+/// How to do an exercise at its stage: sides, holds, and the equipment.
+pub fn exercise_note(e: &Exercise) -> String {
+    let (hips, quads) = match e.stage {
+        Stage::Bodyweight => ("bodyweight", "bodyweight"),
+        Stage::Band => ("a band above the knees", "a light ankle weight or band"),
+        Stage::Load => (
+            "a heavier band",
+            "an ankle weight you can lift about 10 times",
+        ),
+    };
+    match e.movement {
+        Move::Clamshells | Move::DonkeyKicks | Move::FireHydrants => format!("each side, {hips}"),
+        Move::Bridges => format!("hold about 10 s at the top, {hips}"),
+        Move::BirdDog => "each side, slow".to_string(),
+        Move::SideSteps => "band above the knees, steps each way".to_string(),
+        Move::Squats => match e.stage {
+            Stage::Bodyweight => "sit-to-stand from a chair, only as deep as stays pain-free",
+            Stage::Band => "squats with a band above the knees, only as deep as stays pain-free",
+            Stage::Load => {
+                "goblet squats or leg press at about 70% of what you can lift once (8-10 reps)"
+            }
+        }
+        .to_string(),
+        Move::StraightLegRaises => format!("hold 3-4 s at the top; targets the VMO; {quads}"),
+        Move::QuadSets => "tighten the thigh with the knee straight, hold 5-10 s".to_string(),
+        Move::HamstringStretch => "20-30 s, 2-3 times a side".to_string(),
+        Move::HipFlexorStretch => "or a running lunge, each side".to_string(),
+        Move::FigureFourStretch => "piriformis, each side".to_string(),
+        Move::Hip9090 => "each side".to_string(),
+        Move::FoamRoll => "1-2 minutes a leg for each".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::plan::strength::routine;
+
+    #[test]
+    fn every_move_has_its_name_and_the_stage_its_equipment() {
+        let names: Vec<&str> = routine(Stage::Bodyweight)
+            .iter()
+            .map(|e| move_name(e.movement))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "clamshells",
+                "bridges",
+                "bird dog",
+                "donkey kicks",
+                "fire hydrants",
+                "side steps with a band",
+                "squats",
+                "straight-leg raises",
+                "quad sets",
+                "hamstring stretch",
+                "kneeling hip-flexor stretch",
+                "figure-four stretch",
+                "hip 90/90",
+                "foam roll IT band, quads and glutes",
+            ]
+        );
+        let notes = |stage| -> Vec<String> { routine(stage).iter().map(exercise_note).collect() };
+        assert_eq!(notes(Stage::Bodyweight)[0], "each side, bodyweight");
+        assert_eq!(notes(Stage::Band)[0], "each side, a band above the knees");
+        assert!(
+            notes(Stage::Load)[6].contains("70%"),
+            "{:?}",
+            notes(Stage::Load)
+        );
+        assert_eq!(
+            notes(Stage::Load)[7],
+            "hold 3-4 s at the top; targets the VMO; an ankle weight you can lift about 10 times"
+        );
     }
 }

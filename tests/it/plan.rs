@@ -758,3 +758,16 @@ fn red_from_a_year_ago_that_never_settled_is_still_red() {
     assert_ne!(status["zone"]["zone"], "red", "{status}");
     assert_eq!(status["mode"], "ladder", "{status}");
 }
+
+#[test]
+fn a_strength_day_gives_each_move_its_name_dose_how_to_and_code() {
+    let env = Env::new();
+    let demo = env.json(&["demo"]);
+    let day = demo["plan"]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["exercises"].as_array().is_some_and(|e| !e.is_empty()))
+        .expect("the demo's plan holds a strength day");
+    insta::assert_json_snapshot!("demo-strength-day-exercises", day["exercises"]);
+}

@@ -16,16 +16,39 @@ use crate::core::plan::history::History;
 use crate::core::plan::layout::spread;
 use crate::core::plan::{DayKind, DayNote, DayStatus, Mode, PlanDay, PlanInput, Reason};
 
-/// One exercise of a strength day. The field names are a stable JSON interface.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The moves of the routine, in the order a strength day does them; `render::words` names and
+/// describes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Move {
+    Clamshells,
+    Bridges,
+    BirdDog,
+    DonkeyKicks,
+    FireHydrants,
+    SideSteps,
+    Squats,
+    StraightLegRaises,
+    QuadSets,
+    HamstringStretch,
+    HipFlexorStretch,
+    FigureFourStretch,
+    #[serde(rename = "hip_90_90")]
+    Hip9090,
+    FoamRoll,
+}
+
+/// One exercise of a strength day: the move at the routine's stage, and its dose.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Exercise {
-    pub name: String,
+    pub movement: Move,
+    /// The stage sets the equipment (bodyweight, a band, a weight).
+    pub stage: Stage,
     pub sets: Option<u32>,
-    /// Repetitions per set (per side where the note says so).
+    /// Repetitions per set (per side for the one-sided moves).
     pub reps: Option<u32>,
     /// Seconds to hold each repetition or stretch.
     pub hold_s: Option<u32>,
-    pub note: String,
 }
 
 /// How heavy the routine is.
@@ -62,125 +85,36 @@ pub const ROUTINE_MINUTES: u32 = 35;
 /// Strength sessions a week that count as keeping the routine up.
 const KEPT_UP: usize = 2;
 
-fn exercise(name: &str, sets: u32, reps: Option<u32>, hold_s: Option<u32>, note: &str) -> Exercise {
-    Exercise {
-        name: name.to_string(),
-        sets: Some(sets),
-        reps,
-        hold_s,
-        note: note.to_string(),
-    }
-}
-
 /// The full routine of one strength day at `stage`: hip and core, quads, then 5-10 minutes of
 /// stretching and foam rolling.
 pub fn routine(stage: Stage) -> Vec<Exercise> {
-    let (hips, quads, squat) = match stage {
-        Stage::Bodyweight => (
-            "bodyweight",
-            "bodyweight",
-            "sit-to-stand from a chair, only as deep as stays pain-free",
-        ),
-        Stage::Band => (
-            "a band above the knees",
-            "a light ankle weight or band",
-            "squats with a band above the knees, only as deep as stays pain-free",
-        ),
-        Stage::Load => (
-            "a heavier band",
-            "an ankle weight you can lift about 10 times",
-            "goblet squats or leg press at about 70% of what you can lift once (8-10 reps)",
-        ),
-    };
     let reps = if stage == Stage::Load { 10 } else { 15 };
-    vec![
-        exercise(
-            "clamshells",
-            3,
-            Some(reps),
-            None,
-            &format!("each side, {hips}"),
-        ),
-        exercise(
-            "bridges",
-            3,
-            Some(10),
-            Some(10),
-            &format!("hold about 10 s at the top, {hips}"),
-        ),
-        exercise("bird dog", 2, Some(15), None, "each side, slow"),
-        exercise(
-            "donkey kicks",
-            3,
-            Some(reps),
-            None,
-            &format!("each side, {hips}"),
-        ),
-        exercise(
-            "fire hydrants",
-            3,
-            Some(reps),
-            None,
-            &format!("each side, {hips}"),
-        ),
-        exercise(
-            "side steps with a band",
-            3,
-            Some(reps),
-            None,
-            "band above the knees, steps each way",
-        ),
-        exercise(
-            "squats",
-            3,
-            Some(if stage == Stage::Load { 8 } else { 12 }),
-            None,
-            squat,
-        ),
-        exercise(
-            "straight-leg raises",
-            3,
-            Some(10),
-            Some(4),
-            &format!("hold 3-4 s at the top; targets the VMO; {quads}"),
-        ),
-        exercise(
-            "quad sets",
-            3,
-            Some(10),
-            Some(10),
-            "tighten the thigh with the knee straight, hold 5-10 s",
-        ),
-        exercise(
-            "hamstring stretch",
-            3,
-            None,
-            Some(30),
-            "20-30 s, 2-3 times a side",
-        ),
-        exercise(
-            "kneeling hip-flexor stretch",
-            2,
-            None,
-            Some(30),
-            "or a running lunge, each side",
-        ),
-        exercise(
-            "figure-four stretch",
-            2,
-            None,
-            Some(30),
-            "piriformis, each side",
-        ),
-        exercise("hip 90/90", 2, None, Some(30), "each side"),
-        exercise(
-            "foam roll IT band, quads and glutes",
-            1,
-            None,
-            Some(90),
-            "1-2 minutes a leg for each",
-        ),
+    let squats = if stage == Stage::Load { 8 } else { 12 };
+    [
+        (Move::Clamshells, 3, Some(reps), None),
+        (Move::Bridges, 3, Some(10), Some(10)),
+        (Move::BirdDog, 2, Some(15), None),
+        (Move::DonkeyKicks, 3, Some(reps), None),
+        (Move::FireHydrants, 3, Some(reps), None),
+        (Move::SideSteps, 3, Some(reps), None),
+        (Move::Squats, 3, Some(squats), None),
+        (Move::StraightLegRaises, 3, Some(10), Some(4)),
+        (Move::QuadSets, 3, Some(10), Some(10)),
+        (Move::HamstringStretch, 3, None, Some(30)),
+        (Move::HipFlexorStretch, 2, None, Some(30)),
+        (Move::FigureFourStretch, 2, None, Some(30)),
+        (Move::Hip9090, 2, None, Some(30)),
+        (Move::FoamRoll, 1, None, Some(90)),
     ]
+    .into_iter()
+    .map(|(movement, sets, reps, hold_s)| Exercise {
+        movement,
+        stage,
+        sets: Some(sets),
+        reps,
+        hold_s,
+    })
+    .collect()
 }
 
 /// Complete weeks in a row, ending with last week, with the routine done at least twice.
@@ -283,29 +217,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_routine_holds_every_exercise_and_progresses() {
-        let names: Vec<String> = routine(Stage::Bodyweight)
-            .into_iter()
-            .map(|e| e.name)
-            .collect();
-        for wanted in [
-            "clamshells",
-            "bridges",
-            "bird dog",
-            "donkey kicks",
-            "fire hydrants",
-            "side steps with a band",
-            "squats",
-            "straight-leg raises",
-            "quad sets",
-            "hamstring stretch",
-            "kneeling hip-flexor stretch",
-            "figure-four stretch",
-            "hip 90/90",
-            "foam roll IT band, quads and glutes",
-        ] {
-            assert!(names.iter().any(|n| n == wanted), "{wanted}");
-        }
+    fn the_routine_holds_every_move_and_progresses() {
+        let moves = |stage| routine(stage).into_iter().map(|e| e.movement);
+        assert_eq!(moves(Stage::Bodyweight).count(), 14);
+        assert!(moves(Stage::Load).eq(moves(Stage::Bodyweight)));
         assert_eq!(
             [0, 1, 2, 4, 5, 9].map(Stage::after),
             [
@@ -317,11 +232,10 @@ mod tests {
                 Stage::Load
             ]
         );
+        assert!(routine(Stage::Band).iter().all(|e| e.stage == Stage::Band));
         let load = routine(Stage::Load);
-        assert!(load.iter().any(|e| e.note.contains("70%")));
-        assert_ne!(routine(Stage::Band), routine(Stage::Bodyweight));
-        let json = serde_json::to_value(routine(Stage::Band)).unwrap();
-        assert_eq!(json[1]["hold_s"], 10);
-        assert!(json[0]["hold_s"].is_null());
+        assert_eq!(load[0].reps, Some(10));
+        assert_eq!(load[6].reps, Some(8));
+        assert_eq!(routine(Stage::Bodyweight)[0].reps, Some(15));
     }
 }
