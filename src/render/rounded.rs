@@ -183,49 +183,53 @@ impl<S: Serializer> Serializer for Rounding<S> {
     }
 }
 
-impl<C: SerializeSeq> SerializeSeq for Parts<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_element(&Rounded(value))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
+/// The compound serializers whose parts come one by one, each rounded.
+macro_rules! rounded_parts {
+    ($($compound:ident::$part:ident),* $(,)?) => {$(
+        impl<C: $compound> $compound for Parts<C> {
+            type Ok = C::Ok;
+            type Error = C::Error;
+            fn $part<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+                self.0.$part(&Rounded(value))
+            }
+            fn end(self) -> Result<C::Ok, C::Error> {
+                self.0.end()
+            }
+        }
+    )*};
 }
 
-impl<C: SerializeTuple> SerializeTuple for Parts<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_element(&Rounded(value))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
+rounded_parts!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
+);
+
+/// The compound serializers whose parts are named fields, each rounded.
+macro_rules! rounded_fields {
+    ($($compound:ident),* $(,)?) => {$(
+        impl<C: $compound> $compound for Parts<C> {
+            type Ok = C::Ok;
+            type Error = C::Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), C::Error> {
+                self.0.serialize_field(key, &Rounded(value))
+            }
+            fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
+                self.0.skip_field(key)
+            }
+            fn end(self) -> Result<C::Ok, C::Error> {
+                self.0.end()
+            }
+        }
+    )*};
 }
 
-impl<C: SerializeTupleStruct> SerializeTupleStruct for Parts<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_field(&Rounded(value))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: SerializeTupleVariant> SerializeTupleVariant for Parts<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_field(&Rounded(value))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
+rounded_fields!(SerializeStruct, SerializeStructVariant);
 
 impl<C: SerializeMap> SerializeMap for Parts<C> {
     type Ok = C::Ok;
@@ -235,42 +239,6 @@ impl<C: SerializeMap> SerializeMap for Parts<C> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
         self.0.serialize_value(&Rounded(value))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: SerializeStruct> SerializeStruct for Parts<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), C::Error> {
-        self.0.serialize_field(key, &Rounded(value))
-    }
-    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        self.0.skip_field(key)
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: SerializeStructVariant> SerializeStructVariant for Parts<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), C::Error> {
-        self.0.serialize_field(key, &Rounded(value))
-    }
-    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        self.0.skip_field(key)
     }
     fn end(self) -> Result<C::Ok, C::Error> {
         self.0.end()
@@ -293,6 +261,8 @@ mod tests {
         }
         #[derive(serde::Serialize)]
         struct Wrapper(f32);
+        #[derive(serde::Serialize)]
+        struct Pair(f64, Option<f64>);
         let map: BTreeMap<&str, Vec<Option<f64>>> =
             [("a", vec![Some(0.1 + 0.2), None, Some(-0.0001)])].into();
         let value = (
@@ -301,12 +271,13 @@ mod tests {
             Shape::Tuple(2.00049, 7),
             Shape::Struct { x: 1e15 + 0.5 },
             Wrapper(0.1),
+            Pair(0.1 + 0.7, Some(2.0 / 3.0)),
             [f64::NAN],
             u64::MAX,
         );
         assert_eq!(
             serde_json::to_string(&Rounded(&value)).unwrap(),
-            r#"[{"a":[0.3,null,0.0]},{"Newtype":1.235},{"Tuple":[2.0,7]},{"Struct":{"x":1000000000000000.5}},0.1,[null],18446744073709551615]"#
+            r#"[{"a":[0.3,null,0.0]},{"Newtype":1.235},{"Tuple":[2.0,7]},{"Struct":{"x":1000000000000000.5}},0.1,[0.8,0.667],[null],18446744073709551615]"#
         );
     }
 
