@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 /// Write the knee's story as one HTML page of charts.
 ///
 /// Weekly running distance and descent against your thresholds, every pain rating with the
-/// green / amber / red zones, each run against the longest run of the 30 days before it, your
-/// pain against your load (the threshold made visible, per week and per run), the ACWR as
-/// context, and today's zone, thresholds, warnings and plan.
+/// green / amber / red zones, each run against the longest run of the spike window before it
+/// (30 days unless [load] spike_window_days says otherwise), your pain against your load (the
+/// threshold made visible, per week and per run), the ACWR as context, and today's zone,
+/// thresholds, warnings and plan.
 ///
 /// The page is one self-contained file: no script, no web font, nothing fetched from the
 /// network. It works offline, attached to an email to a physiotherapist, or printed to PDF.

@@ -502,14 +502,16 @@ pub fn reason(r: &Reason, units: Units) -> String {
             cap_m,
             reference_m,
             factor,
+            window_days,
         } => format!(
-            "{}: run capped at {}, {factor:.1}x your longest run of the 30 days before it ({})",
+            "{}: run capped at {}, {factor:.1}x your longest run of the {window_days} days before \
+             it ({})",
             day_name(*date),
             d(*cap_m),
             d(*reference_m)
         ),
-        Reason::NoReference { cap_m } => format!(
-            "no run in the 30 days before: runs start at {} at most",
+        Reason::NoReference { cap_m, window_days } => format!(
+            "no run in the {window_days} days before: runs start at {} at most",
             d(*cap_m)
         ),
         Reason::DescentBudget { week_m, per_run_m } => format!(

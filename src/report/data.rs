@@ -1,5 +1,5 @@
 //! The values behind the report's charts, gathered from the core in one pass: the weeks, every
-//! run against its 30-day reference, every pain rating, and the day's guidance.
+//! run against its spike window's reference, every pain rating, and the day's guidance.
 //!
 //! Everything here is pure: it takes the history, the settings and `today`, and returns plain
 //! data that the charts draw and `report --format json` prints (metric, like all JSON).
@@ -47,7 +47,8 @@ pub struct ReportWeek {
     pub swelling: bool,
 }
 
-/// One run against the longest run (and the largest descent of a run) of the 30 days before it.
+/// One run against the longest run (and the largest descent of a run) of the spike window before
+/// it (`Rules::spike_window_days`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportRun {
     pub activity_id: i64,
@@ -57,14 +58,14 @@ pub struct ReportRun {
     pub name: Option<String>,
     pub distance_m: f64,
     pub descent_m: Option<f64>,
-    /// The longest run of the 30 days before; `null` when there was none.
+    /// The longest run of the spike window before; `null` when there was none.
     pub reference_m: Option<f64>,
     /// The band of the run against `reference_m`.
     pub band: SpikeBand,
     /// The band `check` warns about (judged against the reference raised to its minimum);
     /// `null` when the run is no spike.
     pub spike: Option<SpikeBand>,
-    /// The largest descent of one run in the 30 days before; `null` when there was none.
+    /// The largest descent of one run in the spike window before; `null` when there was none.
     pub descent_reference_m: Option<f64>,
     /// The descent band `check` warns about; `null` when the run is no descent spike.
     pub descent_spike: Option<SpikeBand>,
@@ -92,8 +93,11 @@ pub struct Rules {
     pub ceiling: u8,
     pub green_max: u8,
     pub amber_max: u8,
-    /// The single-run bands as factors of the 30-day longest run (1.1, 1.3, 2.0 by default).
+    /// The single-run bands as factors of the spike window's longest run (1.1, 1.3, 2.0 by
+    /// default).
     pub spike_factors: [f64; 3],
+    /// The days before a run whose longest run it is judged against (30 by default).
+    pub spike_window_days: u32,
     pub acwr_low: f64,
     pub acwr_caution: f64,
     pub acwr_high: f64,
@@ -299,6 +303,7 @@ fn rules(config: &Config) -> Rules {
             factor(load.spike_mid_pct),
             factor(load.spike_high_pct),
         ],
+        spike_window_days: load.spike_window_days,
         acwr_low: load.acwr_low,
         acwr_caution: load.acwr_caution,
         acwr_high: load.acwr_high,

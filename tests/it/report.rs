@@ -790,3 +790,83 @@ fn threshold_lines_only_where_the_threshold_binds() {
     assert!(kinds.contains(&(true, true)), "{kinds:?}");
     assert!(kinds.contains(&(false, true)), "{kinds:?}");
 }
+
+#[test]
+fn a_configured_spike_window_is_the_one_the_plan_and_the_page_name() {
+    let env = Env::new();
+    // A 10 km run on 1 Nov, then 5 km runs from the 10th with quiet pain: from the 15th on, a
+    // 14-day window no longer holds the 10 km run; the default 30-day one does.
+    env.run_on("2026-11-01", "10", "60", &[]);
+    for day in ["10", "12", "14", "17", "19"] {
+        let date = format!("2026-11-{day}");
+        env.run_on(&date, "5", "30", &[]);
+        env.pain_on("1", "after", &date, &[]);
+    }
+    let config = env.dir.path().join("window.toml");
+    std::fs::write(&config, "[load]\nspike_window_days = 14\n").unwrap();
+    let c = config.to_str().unwrap();
+
+    let plan = env.json(&["--config", c, "plan"]);
+    let caps: Vec<&Value> = [&plan["this_week"], &plan]
+        .into_iter()
+        .flat_map(|w| w["reason_codes"].as_array().unwrap())
+        .filter(|r| r["code"] == "spike_cap")
+        .collect();
+    assert!(!caps.is_empty(), "the plan caps a run: {plan:#}");
+    assert!(caps.iter().all(|r| r["window_days"] == 14), "{caps:?}");
+    let text = env.ok(&["--config", c, "plan"]);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("1.1x your longest run of the 14 days before it (5.0 km)"),
+        "{text}"
+    );
+    assert!(!text.contains("30 days"), "{text}");
+
+    env.ok(&["--config", c, "report"]);
+    let html = std::fs::read_to_string(env.dir.path().join("kneeguard-report.html")).unwrap();
+    let page = Html::parse_document(&html);
+    let chart = figure(&page, "runs");
+    let words = |s: &str| -> String { chart.select(&sel(s)).flat_map(|e| e.text()).collect() };
+    assert_eq!(words("h3"), "Each run against its 14-day longest run");
+    assert!(
+        words("ul.legend").contains("the longest run of the 14 days before"),
+        "{}",
+        words("ul.legend")
+    );
+    assert!(
+        words("figcaption").contains("the longest run of the 14 days before it"),
+        "{}",
+        words("figcaption")
+    );
+    assert!(!html.contains("30 days") && !html.contains("30-day"));
+
+    // The run of the 17th is judged against the 5 km runs of its 14 days, not the 10 km run.
+    let references = |data: Value| -> Vec<(String, Value)> {
+        data["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["date"].as_str().unwrap().to_string(),
+                    r["reference_m"].clone(),
+                )
+            })
+            .collect()
+    };
+    let data = env.json(&["--config", c, "report"]);
+    assert_eq!(data["rules"]["spike_window_days"], 14);
+    let (five, ten) = (Value::from(5000.0), Value::from(10000.0));
+    let expected = |late: &Value| {
+        vec![
+            ("2026-11-01".to_string(), Value::Null),
+            ("2026-11-10".to_string(), ten.clone()),
+            ("2026-11-12".to_string(), ten.clone()),
+            ("2026-11-14".to_string(), ten.clone()),
+            ("2026-11-17".to_string(), late.clone()),
+            ("2026-11-19".to_string(), late.clone()),
+        ]
+    };
+    assert_eq!(references(data), expected(&five));
+    assert_eq!(references(env.json(&["report"])), expected(&ten));
+}

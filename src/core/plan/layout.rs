@@ -419,14 +419,19 @@ impl Week<'_, '_> {
     }
 
     fn note_spike_cap(&mut self, day: NaiveDate, cap: RunCap) {
+        let window_days = self.input.load.spike_window_days;
         self.reasons.push(match cap.reference_m {
             Some(reference) => Reason::SpikeCap {
                 date: day,
                 cap_m: cap.cap_m,
                 reference_m: reference,
                 factor: crate::core::plan::caps::spike_factor(self.input),
+                window_days,
             },
-            None => Reason::NoReference { cap_m: cap.cap_m },
+            None => Reason::NoReference {
+                cap_m: cap.cap_m,
+                window_days,
+            },
         });
     }
 

@@ -371,15 +371,17 @@ pub enum Reason {
     },
     /// The week before rose past the ramp rule: hold at or below it.
     RampHold { week_m: f64 },
-    /// A run capped by the single-run rule against the longest run of the 30 days before it.
+    /// A run capped by the single-run rule against the longest run of the spike window (the
+    /// `window_days` before it).
     SpikeCap {
         date: NaiveDate,
         cap_m: f64,
         reference_m: f64,
         factor: f64,
+        window_days: u32,
     },
-    /// No run in the 30 days before: runs start short.
-    NoReference { cap_m: f64 },
+    /// No run in the spike window's `window_days` before: runs start short.
+    NoReference { cap_m: f64, window_days: u32 },
     /// The week's descent budget, and what bounds the descent of each run.
     DescentBudget { week_m: f64, per_run_m: f64 },
     /// Flat routes while the knee is amber or back from red.

@@ -1,5 +1,5 @@
-//! Each run against the longest run of the 30 days before it, inside the single-run spike
-//! bands of Frandsen et al. 2025.
+//! Each run against the longest run of the spike window before it (30 days by default), inside
+//! the single-run spike bands of Frandsen et al. 2025.
 
 use super::*;
 use crate::core::spikes::SpikeBand;
@@ -7,6 +7,7 @@ use crate::core::spikes::SpikeBand;
 pub(super) fn runs_against_bands(data: &ReportData, scale: Scale) -> Result<Chart> {
     let t = Timeline::new(data);
     let [f1, f2, f3] = data.rules.spike_factors;
+    let window = data.rules.spike_window_days;
     let unit = scale.distance_unit();
     let y_max = top(
         data.runs
@@ -83,7 +84,11 @@ pub(super) fn runs_against_bands(data: &ReportData, scale: Scale) -> Result<Char
             "a single-run spike, as kneeguard check warns",
         ),
         key(Mark::Ring, INK, "a descent spike"),
-        key(Mark::Line, INK, "the longest run of the 30 days before"),
+        key(
+            Mark::Line,
+            INK,
+            format!("the longest run of the {window} days before"),
+        ),
         key(Mark::Band, SKY, format!("up to {} longer", pct(f1))),
         key(
             Mark::Band,
@@ -109,14 +114,14 @@ pub(super) fn runs_against_bands(data: &ReportData, scale: Scale) -> Result<Char
     ];
     Ok(Chart {
         id: "runs",
-        title: "Each run against its 30-day longest run".to_string(),
+        title: format!("Each run against its {window}-day longest run"),
         svg,
         summary: runs_summary(data, scale),
         legend,
     })
 }
 
-/// The reference (30-day longest run) of each run, held until the next run: one polyline per
+/// The reference (the spike window's longest run) of each run, held until the next run: one polyline per
 /// stretch of runs that had a reference.
 fn reference_steps(data: &ReportData, t: &Timeline, scale: Scale) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
@@ -148,6 +153,7 @@ fn reference_steps(data: &ReportData, t: &Timeline, scale: Scale) -> Vec<Vec<(f6
 
 fn runs_summary(data: &ReportData, scale: Scale) -> String {
     let n = data.runs.len();
+    let window = data.rules.spike_window_days;
     if n == 0 {
         return "No runs in this period.".to_string();
     }
@@ -158,7 +164,7 @@ fn runs_summary(data: &ReportData, scale: Scale) -> String {
         .filter(|r| r.descent_spike.is_some())
         .count();
     let mut text = format!(
-        "{n} run{} from {}, each against the longest run of the 30 days before it. ",
+        "{n} run{} from {}, each against the longest run of the {window} days before it. ",
         if n == 1 { "" } else { "s" },
         data.from.format("%-d %b %Y")
     );
@@ -174,7 +180,7 @@ fn runs_summary(data: &ReportData, scale: Scale) -> String {
                         (r.distance_m / m - 1.0) * 100.0,
                         render::distance(m, scale.units)
                     ),
-                    None => "no run in the 30 days before".to_string(),
+                    None => format!("no run in the {window} days before"),
                 };
                 format!(
                     "{} on {} ({against})",
