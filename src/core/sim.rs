@@ -445,6 +445,23 @@ fn planned_runs(week: &WeekPlan) -> impl Iterator<Item = &PlanDay> {
         .filter(|d| d.status == DayStatus::Planned && d.kind.is_running())
 }
 
+/// One day's guidance under test, with what the rules are judged against.
+struct Day<'a> {
+    activities: &'a [Activity],
+    pain: &'a [PainEntry],
+    g: &'a Guidance,
+    settings: &'a GuidanceSettings<'a>,
+    /// The days still planned, of every week.
+    planned: Vec<&'a PlanDay>,
+}
+
+impl Day<'_> {
+    /// The runs still planned.
+    fn runs(&self) -> impl Iterator<Item = &&PlanDay> {
+        self.planned.iter().filter(|d| d.kind.is_running())
+    }
+}
+
 /// Every rule the plan states, checked on one day's guidance; the broken ones, in words.
 pub fn broken_rules(
     activities: &[Activity],
@@ -452,22 +469,57 @@ pub fn broken_rules(
     g: &Guidance,
     settings: &GuidanceSettings<'_>,
 ) -> Vec<String> {
-    let mut broken = Vec::new();
-    let planned: Vec<&PlanDay> = g
+    let planned = g
         .weeks
         .iter()
         .flat_map(|w| &w.days)
         .filter(|d| d.status == DayStatus::Planned)
         .collect();
-    let runs = || planned.iter().filter(|d| d.kind.is_running());
+    let day = Day {
+        activities,
+        pain,
+        g,
+        settings,
+        planned,
+    };
+    let rules: [fn(&Day<'_>, &mut Vec<String>); 6] = [
+        rest_days,
+        red_rules,
+        no_check_warnings,
+        amber_rules,
+        thresholds,
+        cross_training,
+    ];
+    let mut broken = Vec::new();
+    for rule in rules {
+        rule(&day, &mut broken);
+    }
+    broken
+}
 
-    // Rest days stay rest days.
-    for d in &planned {
+/// Rest days stay rest days.
+fn rest_days(day: &Day<'_>, broken: &mut Vec<String>) {
+    let Day {
+        planned, settings, ..
+    } = day;
+    for d in planned {
         use chrono::Datelike;
         if settings.plan.rest_days.contains(&d.date.weekday()) && d.kind != DayKind::Rest {
             broken.push(format!("{}: a {:?} on a rest day", d.date, d.kind));
         }
     }
+}
+
+/// Red: no run until the knee settled, then walk-run only until the ladder is through.
+fn red_rules(day: &Day<'_>, broken: &mut Vec<String>) {
+    let Day {
+        activities,
+        pain,
+        g,
+        settings,
+        ..
+    } = *day;
+    let runs = || day.runs();
     // No run from a red rating on until the knee settled; then walk-run only. Judged from the
     // pain log itself, not from the zone the code under test reports: the latest rating above
     // amber or with swelling, and whether a calm rating (green, no swelling) came on a later
@@ -517,7 +569,17 @@ pub fn broken_rules(
             }
         }
     }
-    // Following the plan raises none of check's spike or ramp warnings.
+}
+
+/// Following the plan raises none of `check`'s spike or ramp warnings.
+fn no_check_warnings(day: &Day<'_>, broken: &mut Vec<String>) {
+    let Day {
+        activities,
+        g,
+        settings,
+        ..
+    } = *day;
+    let runs = || day.runs();
     let (all, ids, last) = followed(activities, g);
     for w in check(&all, settings.load, last, Some(g.today)) {
         let planned_in_week = |week: NaiveDate, descent: bool| {
@@ -548,32 +610,12 @@ pub fn broken_rules(
             ));
         }
     }
-    // The day amber pain arose, judged from the log itself, not taken on trust from the zone:
-    // a day of the zone's recent window with a rating above green (or a morning rating, which
-    // can be a rise), and no later than the first rating there between green and amber (each
-    // of those is an amber signal).
-    if let Some(a) = &g.zone.amber {
-        let window = shift(g.today, 1 - i64::from(settings.pain.recent_days.max(1)));
-        let recent = || {
-            pain.iter()
-                .filter(|p| p.date >= window && p.date <= g.today)
-        };
-        let (green, amber) = (settings.pain.green_max, settings.pain.amber_max);
-        let first_amber = recent()
-            .filter(|p| p.score > green && p.score <= amber)
-            .map(|p| p.date)
-            .min();
-        let rated = recent().any(|p| {
-            p.date == a.arose && (p.score > green || (p.when == PainWhen::Morning && p.score > 0))
-        });
-        if !rated || first_amber.is_some_and(|first| a.arose > first) {
-            broken.push(format!(
-                "amber said to arise on {}, the log's first amber rating is on {first_amber:?}",
-                a.arose
-            ));
-        }
-    }
-    // Never above a binding threshold.
+}
+
+/// Never above a binding threshold.
+fn thresholds(day: &Day<'_>, broken: &mut Vec<String>) {
+    let g = day.g;
+    let runs = || day.runs();
     let t = &g.thresholds;
     let cap = |e: &crate::core::threshold::Estimate| match e.status {
         EstimateStatus::Binding { cap_m, .. } => Some(cap_m),
@@ -621,49 +663,18 @@ pub fn broken_rules(
                 ));
             }
         }
-        // Amber: the week at most the load under which the pain arose, no run longer than
-        // the ones that hurt.
-        if let (Mode::Hold | Mode::Cut, Some(a)) = (w.mode, &g.zone.amber) {
-            let km = |from: NaiveDate, to: NaiveDate| -> f64 {
-                activities
-                    .iter()
-                    .filter(|x| x.sport.is_run())
-                    .filter(|x| local_date(x).is_some_and(|d| d >= from && d <= to))
-                    .map(|x| x.distance_m)
-                    .sum()
-            };
-            let seven = km(shift(a.arose, -6), a.arose);
-            let before = week_start_of(a.arose, settings.load.week_start);
-            let week_before = km(shift(before, -7), shift(before, -1));
-            let limit = if week_before > 0.0 {
-                seven.min(week_before)
-            } else {
-                seven
-            };
-            if w.totals.run_distance_m > limit + 1e-6 {
-                broken.push(format!(
-                    "{}: amber week {} above {limit}",
-                    w.week_start, w.totals.run_distance_m
-                ));
-            }
-            let hurt = a
-                .hurt_runs
-                .iter()
-                .filter_map(|id| activities.iter().find(|x| x.id == *id))
-                .map(|x| x.distance_m)
-                .fold(0.0, f64::max);
-            for d in planned_runs(w) {
-                if hurt > 0.0 && d.distance_m.unwrap_or(0.0) > hurt + 1e-6 {
-                    broken.push(format!(
-                        "{}: amber run longer than the runs that hurt",
-                        d.date
-                    ));
-                }
-            }
-        }
     }
-    // A cross-training day that replaces a run lasts no longer than the longest run planned
-    // or run in the 30 days before it.
+}
+
+/// A cross-training day that replaces a run lasts no longer than the longest run planned or
+/// run in the 30 days before it.
+fn cross_training(day: &Day<'_>, broken: &mut Vec<String>) {
+    let Day {
+        activities,
+        g,
+        planned,
+        ..
+    } = day;
     let minutes_of_runs = planned
         .iter()
         .filter(|d| d.kind.is_running())
@@ -677,7 +688,7 @@ pub fn broken_rules(
         )
         .max()
         .unwrap_or(30);
-    for d in &planned {
+    for d in planned {
         let replaces = d
             .notes
             .iter()
@@ -690,7 +701,99 @@ pub fn broken_rules(
             ));
         }
     }
-    broken
+}
+
+/// Amber's rules, with what they rest on judged from the log itself rather than taken on trust
+/// from the zone under test: the day the pain arose, a week at most the load under which it
+/// arose, and no run longer than the runs that hurt.
+fn amber_rules(day: &Day<'_>, broken: &mut Vec<String>) {
+    let Day {
+        activities,
+        pain,
+        g,
+        settings,
+        ..
+    } = *day;
+    let Some(a) = &g.zone.amber else {
+        return;
+    };
+    // The zone's recent window; a signal is a rating above green or a morning rating (which
+    // can be a rise).
+    let window = shift(g.today, 1 - i64::from(settings.pain.recent_days.max(1)));
+    let (green, amber) = (settings.pain.green_max, settings.pain.amber_max);
+    let signals: Vec<&PainEntry> = pain
+        .iter()
+        .filter(|p| p.date >= window && p.date <= g.today)
+        .filter(|p| p.score > green || (p.when == PainWhen::Morning && p.score > 0))
+        .collect();
+    // Arose: a signal's day, no later than the first rating between green and amber (each of
+    // those is an amber signal).
+    let first_amber = signals
+        .iter()
+        .filter(|p| p.score > green && p.score <= amber)
+        .map(|p| p.date)
+        .min();
+    let rated = signals.iter().any(|p| p.date == a.arose);
+    if !rated || first_amber.is_some_and(|first| a.arose > first) {
+        broken.push(format!(
+            "amber said to arise on {}, the log's first amber rating is on {first_amber:?}",
+            a.arose
+        ));
+    }
+    let runs_between = |from: NaiveDate, to: NaiveDate| {
+        activities
+            .iter()
+            .filter(|x| x.sport.is_run())
+            .filter(move |x| local_date(x).is_some_and(|d| d >= from && d <= to))
+    };
+    let km = |from, to| -> f64 { runs_between(from, to).map(|x| x.distance_m).sum() };
+    let seven = km(shift(a.arose, -6), a.arose);
+    let before = week_start_of(a.arose, settings.load.week_start);
+    let week_before = km(shift(before, -7), shift(before, -1));
+    let limit = if week_before > 0.0 {
+        seven.min(week_before)
+    } else {
+        seven
+    };
+    // The runs that may have hurt: for each signal, the runs of its day and the day before (a
+    // morning rating speaks of the day before), and the last run of the week up to it (pain on
+    // a day without a run). The zone's own choice must be among them.
+    let hurt: Vec<&Activity> = signals
+        .iter()
+        .flat_map(|p| {
+            let last = runs_between(shift(a.arose, -6), p.date).max_by_key(|x| x.start);
+            runs_between(shift(p.date, -1), p.date).chain(last)
+        })
+        .collect();
+    let longest_hurt = hurt.iter().map(|x| x.distance_m).reduce(f64::max);
+    for id in &a.hurt_runs {
+        if !hurt.iter().any(|x| x.id == *id) {
+            broken.push(format!(
+                "amber names run {id} as one that hurt; no rating of the log speaks of it"
+            ));
+        }
+    }
+    for w in &g.weeks {
+        if !matches!(w.mode, Mode::Hold | Mode::Cut) || planned_runs(w).next().is_none() {
+            continue;
+        }
+        if w.totals.run_distance_m > limit + 1e-6 {
+            broken.push(format!(
+                "{}: amber week {} above {limit}",
+                w.week_start, w.totals.run_distance_m
+            ));
+        }
+        for d in planned_runs(w) {
+            if let Some(longest) = longest_hurt {
+                if d.distance_m.unwrap_or(0.0) > longest + 1e-6 {
+                    broken.push(format!(
+                        "{}: amber run of {:?} m longer than the runs that hurt ({longest} m)",
+                        d.date, d.distance_m
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// The latest red event of the log up to `today` (a rating above amber, or swelling), if no
