@@ -328,8 +328,8 @@ impl Config {
             "[load] acwr_low < acwr_caution < acwr_high",
         );
         need(
-            load.spike_window_days >= 1,
-            "[load] spike_window_days must be at least 1",
+            (1..=crate::core::load::MAX_SPIKE_WINDOW_DAYS).contains(&load.spike_window_days),
+            "[load] spike_window_days must be between 1 and 365",
         );
         need(
             load.ewma_acute_days >= 1 && load.ewma_acute_days < load.ewma_chronic_days,

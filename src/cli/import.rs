@@ -55,7 +55,7 @@ struct Summary {
     skipped: usize,
     failed: usize,
     files: Vec<InputReport>,
-    /// The load warnings the new activities raise (spikes against the preceding 30 days).
+    /// The load warnings the new activities raise (spikes against the spike window before them).
     warnings: Vec<Warning>,
 }
 

@@ -24,8 +24,9 @@ use tabled::Tabled;
 /// pain: each rating you log re-plans the days ahead (a red rating today means no running from
 /// today on). Green progresses about 10% a week below your threshold; amber holds or cuts and
 /// flattens; red stops running until the knee settles, then a walk-run ladder brings it back.
-/// Every planned run stays within 1.1x the longest run of the 30 days before its day, and every
-/// week within kneeguard's ramp rule, so following the plan raises none of `check`'s warnings.
+/// Every planned run stays within 1.1x the longest run of the 30 days before its day (the
+/// [load] spike window), and every week within kneeguard's ramp rule, so following the plan
+/// raises none of `check`'s warnings.
 ///
 /// Your available days, rest days, long-run day, weekly goal, cross-training and strength days
 /// come from the config's [plan] section (`kneeguard config defaults`).

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::core::load::{shift, week_start_of, weekly_summaries, LoadSettings};
+use crate::core::plan::history::horizon_days;
 use crate::core::plan::{self, Mode, PlanDay, PlanInput, PlanSettings, WeekPlan};
 use crate::core::plausibility::{review, trusted, Flagged};
 use crate::core::recovery::{recovery, Recovery};
@@ -111,8 +112,10 @@ impl Guidance {
 /// plausibility rule looks back, and the windows of the spike and ramp rules.
 const MARGIN_WEEKS: i64 = 14;
 
-/// The earliest day guidance reads: activities and ratings before it change nothing but where
-/// the history begins and what was last logged, so a caller may leave them out and pass the
+/// The earliest day guidance reads (the lookback and a margin, and at least twice the
+/// planner's horizon: the runs of the horizon are judged against their own spike windows):
+/// activities and ratings before it change nothing but where the history begins and what was
+/// last logged, so a caller may leave them out and pass the
 /// earliest activity and the latest rating before this day alone (a ten-year history is read
 /// for its last months only).
 pub fn window_start(settings: &GuidanceSettings<'_>, today: NaiveDate) -> NaiveDate {
@@ -121,6 +124,7 @@ pub fn window_start(settings: &GuidanceSettings<'_>, today: NaiveDate) -> NaiveD
         week_start_of(today, settings.load.week_start),
         -7 * (lookback + MARGIN_WEEKS),
     )
+    .min(shift(today, -2 * horizon_days(settings.load)))
 }
 
 /// The records the estimates and the plan leave out: implausible ones of the lookback or of the
@@ -132,7 +136,7 @@ fn flag(
 ) -> Vec<Flagged> {
     // The lookback of the estimates, or the planner's horizon when that reaches further back.
     let from = shift(window_start(settings, today), 7 * MARGIN_WEEKS)
-        .min(shift(today, -crate::core::plan::history::HORIZON_DAYS));
+        .min(shift(today, -horizon_days(settings.load)));
     review(activities, today)
         .into_iter()
         .filter(|f| f.date.is_none_or(|d| d >= from))

@@ -28,6 +28,9 @@ const PARTIAL_WEEK_MIN_DAYS: i64 = 3;
 /// Below this, a standard deviation or a chronic load counts as zero.
 const TINY: f64 = 1e-9;
 
+/// The longest spike window a config may set: a year.
+pub const MAX_SPIKE_WINDOW_DAYS: u32 = 365;
+
 /// Thresholds and windows of the load rules. Every field has a default from DOMAIN.md §4 and can
 /// be changed in the config file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,7 +49,7 @@ pub struct LoadSettings {
     /// HR 2.28).
     pub spike_high_pct: f64,
     /// How far back the single-run reference looks, in days of 24 hours (Frandsen et al. 2025:
-    /// the longest run of the preceding 30 days).
+    /// the longest run of the preceding 30 days); 1 to [`MAX_SPIKE_WINDOW_DAYS`].
     pub spike_window_days: u32,
     /// Smallest reference distance in metres: a shorter longest run is raised to this before a
     /// run is judged, so a 3 km run after a 2 km jog is not flagged while a 10 km run after it

@@ -755,26 +755,50 @@ fn amber_rules(day: &Day<'_>, broken: &mut Vec<String>) {
     } else {
         seven
     };
-    // The runs that may have hurt: for each signal, the runs of its day and the day before (a
-    // morning rating speaks of the day before), and the last run of the week up to it (pain on
-    // a day without a run). The zone's own choice must be among them.
-    let hurt: Vec<&Activity> = signals
-        .iter()
-        .flat_map(|p| {
-            let last = runs_between(shift(a.arose, -6), p.date).max_by_key(|x| x.start);
-            runs_between(shift(p.date, -1), p.date).chain(last)
-        })
-        .collect();
-    let longest_hurt = hurt.iter().map(|x| x.distance_m).reduce(f64::max);
+    // The runs that may have hurt, by what each signal speaks of: the run it names; else a
+    // rating during or after a run, that day's runs; a morning rating, the day before's; and
+    // for every signal the last run from six days before the pain arose up to it (pain on a day
+    // without a run). The zone's own choice must be among them, and there must be one when a
+    // run came in the six days up to the day the pain arose.
+    let mut candidates: Vec<&Activity> = Vec::new();
+    for p in &signals {
+        let spoken_of: Vec<&Activity> = match (p.activity_id, p.when) {
+            (Some(id), _) => activities
+                .iter()
+                .filter(|x| x.sport.is_run() && x.id == id)
+                .collect(),
+            (None, PainWhen::During | PainWhen::After) => runs_between(p.date, p.date).collect(),
+            (None, PainWhen::Morning) => {
+                runs_between(shift(p.date, -1), shift(p.date, -1)).collect()
+            }
+            (None, PainWhen::Daily) => Vec::new(),
+        };
+        candidates.extend(spoken_of);
+        candidates.extend(runs_between(shift(a.arose, -6), p.date).max_by_key(|x| x.start));
+    }
     for id in &a.hurt_runs {
-        if !hurt.iter().any(|x| x.id == *id) {
+        if !candidates.iter().any(|x| x.id == *id) {
             broken.push(format!(
                 "amber names run {id} as one that hurt; no rating of the log speaks of it"
             ));
         }
     }
+    if a.hurt_runs.is_empty() && runs_between(shift(a.arose, -6), a.arose).next().is_some() {
+        broken.push(format!(
+            "amber names no run that hurt, though runs came in the week up to {}",
+            a.arose
+        ));
+    }
+    // The runs that hurt, now known to be ones the log speaks of, bound the amber weeks' runs.
+    let longest_hurt = candidates
+        .iter()
+        .filter(|x| a.hurt_runs.contains(&x.id))
+        .map(|x| x.distance_m)
+        .filter(|d| *d > 0.0)
+        .reduce(f64::max);
     for w in &g.weeks {
-        if !matches!(w.mode, Mode::Hold | Mode::Cut) || planned_runs(w).next().is_none() {
+        let planned_m: f64 = planned_runs(w).filter_map(|d| d.distance_m).sum();
+        if !matches!(w.mode, Mode::Hold | Mode::Cut) || planned_m <= 0.0 {
             continue;
         }
         if w.totals.run_distance_m > limit + 1e-6 {

@@ -771,3 +771,39 @@ fn a_strength_day_gives_each_move_its_name_dose_how_to_and_code() {
         .expect("the demo's plan holds a strength day");
     insta::assert_json_snapshot!("demo-strength-day-exercises", day["exercises"]);
 }
+
+#[test]
+fn a_long_spike_window_reaches_as_far_back_as_it_says() {
+    let env = Env::new();
+    // Two 5 km runs 82 and 89 days before Sunday 22 Nov, then nothing: inside a 100-day window.
+    env.run_on("2026-08-25", "5", "30", &[]);
+    env.run_on("2026-09-01", "5", "30", &[]);
+    let config = env.dir.path().join("window.toml");
+    std::fs::write(&config, "[load]\nspike_window_days = 100\n").unwrap();
+    let plan = env.json(&["--config", config.to_str().unwrap(), "plan"]);
+    let caps: Vec<&Value> = plan["this_week"]["reason_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["code"] == "spike_cap" || r["code"] == "no_reference")
+        .collect();
+    assert_eq!(
+        caps,
+        [&serde_json::json!({
+            "code": "spike_cap",
+            "date": "2026-11-22",
+            "cap_m": 5500.0,
+            "reference_m": 5000.0,
+            "factor": 1.1,
+            "window_days": 100
+        })],
+        "the runs of the window are the reference, not 'no run in the 100 days before'"
+    );
+
+    std::fs::write(&config, "[load]\nspike_window_days = 366\n").unwrap();
+    let (_, stderr) = env.fails(2, &["--config", config.to_str().unwrap(), "plan"]);
+    assert!(
+        stderr.contains("spike_window_days must be between 1 and 365"),
+        "{stderr}"
+    );
+}

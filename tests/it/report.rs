@@ -794,8 +794,8 @@ fn threshold_lines_only_where_the_threshold_binds() {
 #[test]
 fn a_configured_spike_window_is_the_one_the_plan_and_the_page_name() {
     let env = Env::new();
-    // A 10 km run on 1 Nov, then 5 km runs from the 10th with quiet pain: from the 15th on, a
-    // 14-day window no longer holds the 10 km run; the default 30-day one does.
+    // A 10 km run on 1 Nov, then 5 km runs from the 10th with quiet pain: the runs of the 17th
+    // and 19th no longer have the 10 km run in a 14-day window; the default 30-day one does.
     env.run_on("2026-11-01", "10", "60", &[]);
     for day in ["10", "12", "14", "17", "19"] {
         let date = format!("2026-11-{day}");
@@ -838,7 +838,10 @@ fn a_configured_spike_window_is_the_one_the_plan_and_the_page_name() {
         "{}",
         words("figcaption")
     );
-    assert!(!html.contains("30 days") && !html.contains("30-day"));
+    assert!(
+        !html.contains("30 days") && !html.contains("30-day"),
+        "the page names the default window somewhere"
+    );
 
     // The run of the 17th is judged against the 5 km runs of its 14 days, not the 10 km run.
     let references = |data: Value| -> Vec<(String, Value)> {

@@ -16,9 +16,11 @@ use crate::core::plan::{DayKind, DayNote, DayStatus, PlanDay, PlanSettings};
 use crate::core::spikes::{spikes, SpikeMetric};
 use crate::model::{Activity, Category};
 
-/// How far back the planner looks: the 30-day windows of the days up to the end of next week,
-/// and the four weeks of the ramp rule before this week.
-pub(crate) const HORIZON_DAYS: i64 = 75;
+/// How many days back the planner looks: the spike window (30 days or less: 30) of every day up
+/// to the end of next week, and the four weeks of the ramp rule before this week.
+pub(crate) fn horizon_days(load: &LoadSettings) -> i64 {
+    i64::from(load.spike_window_days.max(30)) + 45
+}
 
 /// Walking pace for the walk blocks of a ladder session, seconds per km (6 km/h).
 pub const WALK_PACE_S_PER_KM: f64 = 600.0;
@@ -70,7 +72,7 @@ impl History {
         };
         let spiked = alert_ids(SpikeMetric::Distance);
         let descent_spiked = alert_ids(SpikeMetric::Descent);
-        let from = shift(today, -HORIZON_DAYS);
+        let from = shift(today, -horizon_days(load));
         let dated: Vec<(NaiveDate, &Activity)> = activities
             .iter()
             .filter_map(|a| local_date(a).map(|d| (d, a)))
