@@ -1104,12 +1104,14 @@ mod tests {
             runs in proptest::collection::vec((0i64..730, 1000.0f64..25_000.0), 0..120),
             ratings in proptest::collection::vec((0i64..731, 0u8..=10, proptest::bool::weighted(0.03)), 0..150),
             quiet in (0i64..731, 0i64..500),
+            window in proptest::prop_oneof![3 => proptest::strategy::Just(30u32), 1 => 1u32..=crate::core::load::MAX_SPIKE_WINDOW_DAYS],
         ) {
             let base = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
             let today = shift(base, 730);
             let mut runner = Runner::new(Profile::beginner(), 1);
             runner.activities.clear();
             runner.pain.clear();
+            runner.load.spike_window_days = window;
             for &(d, metres) in &runs {
                 runner.add_run(shift(base, d), 7, metres, metres / 200.0);
             }
