@@ -773,7 +773,7 @@ fn a_strength_day_gives_each_move_its_name_dose_how_to_and_code() {
 }
 
 #[test]
-fn a_long_spike_window_reaches_as_far_back_as_it_says() {
+fn the_plan_looks_as_far_back_as_the_spike_window_says() {
     let env = Env::new();
     // Two 5 km runs 82 and 89 days before Sunday 22 Nov, then nothing: inside a 100-day window.
     env.run_on("2026-08-25", "5", "30", &[]);
@@ -798,6 +798,30 @@ fn a_long_spike_window_reaches_as_far_back_as_it_says() {
             "window_days": 100
         })],
         "the runs of the window are the reference, not 'no run in the 100 days before'"
+    );
+
+    // Runs 19 and 21 days back are outside a 14-day window: the plan starts short, and says
+    // which window it looked in.
+    std::fs::write(&config, "[load]\nspike_window_days = 14\n").unwrap();
+    let short = Env::new();
+    short.run_on("2026-11-01", "5", "30", &[]);
+    short.run_on("2026-11-03", "5", "30", &[]);
+    let c = config.to_str().unwrap();
+    let plan = short.json(&["--config", c, "plan"]);
+    let starts: Vec<&Value> = plan["this_week"]["reason_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["code"] == "no_reference")
+        .collect();
+    assert_eq!(
+        starts,
+        [&serde_json::json!({"code": "no_reference", "cap_m": 3000.0, "window_days": 14})]
+    );
+    let text = short.ok(&["--config", c, "plan"]);
+    assert!(
+        text.contains("no run in the 14 days before: runs start at 3.0 km at most"),
+        "{text}"
     );
 
     std::fs::write(&config, "[load]\nspike_window_days = 366\n").unwrap();
