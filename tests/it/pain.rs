@@ -180,47 +180,18 @@ fn a_rating_links_only_to_the_run_of_its_moment() {
     let env = Env::new();
     env.run_on("2026-10-06", "8", "48", &[]);
     let id = env.activity_ids()[0].to_string();
+    let morning =
+        |date: &'static str| vec!["pain", "add", "2", "--when", "morning", "--date", date];
     // A morning rating on 10-01 is about 09-30's run: there is none, so no link...
-    let early = env.json(&[
-        "pain",
-        "add",
-        "2",
-        "--when",
-        "morning",
-        "--date",
-        "2026-10-01",
-    ]);
+    let early = env.json(&morning("2026-10-01"));
     assert_eq!(early["activity_id"], Value::Null);
     // ...and the run of 10-06 cannot be forced onto it.
-    let (_, stderr) = env.fails(
-        2,
-        &[
-            "pain",
-            "add",
-            "2",
-            "--when",
-            "morning",
-            "--date",
-            "2026-10-01",
-            "--run",
-            &id,
-        ],
-    );
+    let (_, stderr) = env.fails(2, &[morning("2026-10-01"), vec!["--run", &id]].concat());
     assert!(
         stderr.contains("is on 2026-10-06") && stderr.contains("2026-09-30"),
         "{stderr}"
     );
-    let next_morning = env.json(&[
-        "pain",
-        "add",
-        "2",
-        "--when",
-        "morning",
-        "--date",
-        "2026-10-07",
-        "--run",
-        &id,
-    ]);
+    let next_morning = env.json(&[morning("2026-10-07"), vec!["--run", &id]].concat());
     assert_eq!(next_morning["activity_id"].as_i64(), id.parse().ok());
     let entry = early["id"].to_string();
     let (_, stderr) = env.fails(2, &["pain", "edit", &entry, "--run", &id]);
