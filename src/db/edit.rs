@@ -351,11 +351,8 @@ pub(super) fn deleted_match(
 ) -> Result<Option<i64>> {
     if let Some(ext) = &activity.external_id {
         let found = conn
-            .query_row(
-                "SELECT activity_id FROM deleted_activities WHERE external_id = ?1",
-                [ext],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT activity_id FROM deleted_activities WHERE external_id = ?1")?
+            .query_row([ext], |r| r.get(0))
             .optional()?;
         if found.is_some() {
             return Ok(found);
@@ -363,12 +360,11 @@ pub(super) fn deleted_match(
     }
     if let (Some(hash), Some(session)) = (&activity.content_hash, activity.session_index) {
         let found = conn
-            .query_row(
+            .prepare_cached(
                 "SELECT activity_id FROM deleted_activities
                  WHERE content_hash = ?1 AND session_index = ?2",
-                params![hash, session],
-                |r| r.get(0),
-            )
+            )?
+            .query_row(params![hash, session], |r| r.get(0))
             .optional()?;
         if found.is_some() {
             return Ok(found);

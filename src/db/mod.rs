@@ -40,6 +40,9 @@ const MIGRATIONS: &[&str] = &[
 /// How long a writer waits for another kneeguard process before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Prepared statements kept for reuse: more than the module has (`prepare_cached` sites).
+const STATEMENT_CACHE: usize = 48;
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error(
@@ -253,6 +256,8 @@ impl Store {
             })?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Every statement the module prepares fits, so none is parsed again per file.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let mut store = Store {
             conn,
             batch_open: false,
@@ -409,12 +414,12 @@ impl Store {
             Some(Stored::Deleted(_)) => ("deleted", None),
             None => ("not_activity", None),
         };
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO imported_files
                  (content_hash, path, outcome, activity_id, imported_at)
              VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-            params![content_hash, path, outcome, activity_id],
-        )?;
+        )?
+        .execute(params![content_hash, path, outcome, activity_id])?;
         tx.commit()?;
         Ok(Some(FileStored::Stored(outcomes)))
     }
@@ -431,12 +436,12 @@ impl Store {
         if let Some(seen) = seen_in(&tx, content_hash)? {
             return Ok(Some(seen));
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO imported_files
                  (content_hash, path, outcome, detail, imported_at)
              VALUES (?1, ?2, 'not_activity', ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-            params![content_hash, path, reason],
-        )?;
+        )?
+        .execute(params![content_hash, path, reason])?;
         tx.commit()?;
         Ok(None)
     }
@@ -813,18 +818,17 @@ impl Store {
 }
 
 fn seen_in(conn: &Connection, content_hash: &str) -> Result<Option<SeenFile>> {
-    Ok(conn
-        .query_row(
-            "SELECT path, outcome, activity_id FROM imported_files WHERE content_hash = ?1",
-            [content_hash],
-            |r| {
-                Ok(SeenFile {
-                    path: r.get(0)?,
-                    outcome: r.get(1)?,
-                    activity_id: r.get(2)?,
-                })
-            },
-        )
+    let mut stmt = conn.prepare_cached(
+        "SELECT path, outcome, activity_id FROM imported_files WHERE content_hash = ?1",
+    )?;
+    Ok(stmt
+        .query_row([content_hash], |r| {
+            Ok(SeenFile {
+                path: r.get(0)?,
+                outcome: r.get(1)?,
+                activity_id: r.get(2)?,
+            })
+        })
         .optional()?)
 }
 

@@ -15,7 +15,8 @@
 //! the next import reads again. A huge file that streams is a transaction of its own.
 //!
 //! Memory stays bounded whatever the size of the import: at most [`JOBS_PER_WORKER`] files a
-//! worker wait to be read, and at most [`MAX_WAITING`] read files wait to be stored. A huge FIT
+//! worker, and at most [`MAX_READING_BYTES`] of input beyond one file, wait to be read, and at
+//! most [`MAX_WAITING`] read files wait to be stored. A huge FIT
 //! file is not given to a worker: once everything before it is stored, the store thread reads
 //! it while it stores it ([`Importer::stream`]).
 
@@ -28,8 +29,13 @@ use std::sync::{Arc, Mutex};
 /// Read files waiting to be stored before the store thread stops taking new inputs.
 const MAX_WAITING: usize = 32;
 
-/// Files waiting for each worker to read them.
-const JOBS_PER_WORKER: usize = 2;
+/// Files waiting for each worker to read them: enough that the workers stay busy while the
+/// store thread commits a batch or SQLite checkpoints its log.
+const JOBS_PER_WORKER: usize = 8;
+
+/// The input bytes handed to workers and not yet back, past which the store thread waits for
+/// reads to come back before it hands out another file (it always hands out one).
+const MAX_READING_BYTES: usize = 64 << 20;
 
 /// Files ready in input order before the store thread writes them.
 pub const BATCH_READY: usize = 16;
@@ -58,14 +64,24 @@ pub fn run(
     importer: &mut Importer<'_>,
     workers: usize,
     produce: impl FnOnce(&mut dyn FnMut(Input)),
+    done: impl FnMut(String, ImportOutcome),
+) -> Result<(), DbError> {
+    run_within(importer, workers, MAX_READING_BYTES, produce, done)
+}
+
+/// [`run`], with at most `max_reading_bytes` of input (beyond one file) handed to workers at
+/// once.
+fn run_within(
+    importer: &mut Importer<'_>,
+    workers: usize,
+    max_reading_bytes: usize,
+    produce: impl FnOnce(&mut dyn FnMut(Input)),
     mut done: impl FnMut(String, ImportOutcome),
 ) -> Result<(), DbError> {
     let workers = workers.clamp(1, 16);
     let known = importer.known_files()?;
     let descent = importer.config.descent.clone();
     let tz = importer.tz;
-    // Files waiting for a worker: enough that the workers keep busy while the store thread
-    // commits a batch.
     let (job_tx, job_rx) = sync_channel::<(usize, super::FileJob)>(workers * JOBS_PER_WORKER);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (read_tx, read_rx) = channel::<(usize, Prepared)>();
@@ -89,7 +105,10 @@ pub fn run(
         }
         drop(read_tx);
 
-        let mut queue = Queue::default();
+        let mut queue = Queue {
+            max_reading_bytes,
+            ..Queue::default()
+        };
         let mut seq = 0usize;
         produce(&mut |input| {
             if queue.error.is_some() {
@@ -117,9 +136,11 @@ pub fn run(
                 }
                 Ok(Triage::Read(job)) => {
                     bytes = job.bytes.len();
+                    queue.make_room(bytes, &read_rx, importer, &mut done);
                     if job_tx.send((seq, job)).is_err() {
                         return;
                     }
+                    queue.reading_bytes += bytes;
                     Slot::Reading
                 }
                 Err(e) => {
@@ -181,6 +202,9 @@ struct Queue {
     batch: Batch,
     /// Outcomes in input order, waiting for their batch to be committed.
     pending: Vec<(String, ImportOutcome)>,
+    /// The bytes of the files handed to workers and not yet back, and their bound.
+    reading_bytes: usize,
+    max_reading_bytes: usize,
 }
 
 impl Queue {
@@ -189,16 +213,41 @@ impl Queue {
     fn collect(&mut self, results: &Receiver<(usize, Prepared)>, block: bool) -> bool {
         if block {
             match results.recv() {
-                Ok((seq, prepared)) => {
-                    self.slots.insert(seq, Slot::Read(prepared));
-                }
+                Ok((seq, prepared)) => self.read(seq, prepared),
                 Err(_) => return false,
             }
         }
         while let Ok((seq, prepared)) = results.try_recv() {
-            self.slots.insert(seq, Slot::Read(prepared));
+            self.read(seq, prepared);
         }
         true
+    }
+
+    /// A worker's read of input `seq` has come back.
+    fn read(&mut self, seq: usize, prepared: Prepared) {
+        let bytes = self.inputs.get(&seq).map_or(0, |queued| queued.bytes);
+        self.reading_bytes = self.reading_bytes.saturating_sub(bytes);
+        self.slots.insert(seq, Slot::Read(prepared));
+    }
+
+    /// Before a file of `bytes` is handed to a worker: stores what is ready and waits for reads
+    /// to come back while the files being read would exceed their bound with it.
+    fn make_room(
+        &mut self,
+        bytes: usize,
+        results: &Receiver<(usize, Prepared)>,
+        importer: &mut Importer<'_>,
+        done: &mut impl FnMut(String, ImportOutcome),
+    ) {
+        while self.reading_bytes > 0
+            && self.reading_bytes + bytes > self.max_reading_bytes
+            && self.error.is_none()
+        {
+            if !self.collect(results, true) {
+                break;
+            }
+            self.flush(importer, done, false);
+        }
     }
 
     /// Whether the next input to store is ready.
@@ -387,6 +436,15 @@ mod tests {
         importer: &mut Importer<'_>,
         workers: Option<usize>,
     ) -> Vec<(String, ImportOutcome)> {
+        import_within(importer, workers, MAX_READING_BYTES)
+    }
+
+    /// [`import_once`] with a bound on the bytes being read at once.
+    fn import_within(
+        importer: &mut Importer<'_>,
+        workers: Option<usize>,
+        max_reading_bytes: usize,
+    ) -> Vec<(String, ImportOutcome)> {
         let mut out = Vec::new();
         match workers {
             None => {
@@ -395,9 +453,10 @@ mod tests {
                     out.push((label, importer.import(input).unwrap()));
                 }
             }
-            Some(n) => run(
+            Some(n) => run_within(
                 importer,
                 n,
+                max_reading_bytes,
                 |sink| inputs().into_iter().for_each(sink),
                 |label, outcome| out.push((label, outcome)),
             )
@@ -431,6 +490,24 @@ mod tests {
         );
         for workers in [1, 2, 4] {
             assert_eq!(outcomes(Some(workers)), sequential, "{workers} workers");
+        }
+    }
+
+    #[test]
+    fn a_tight_bound_on_the_bytes_being_read_changes_no_outcome() {
+        let sequential = outcomes(None);
+        let config = Config::default();
+        // One byte: every file is handed out alone; 60 kB: one or two of these runs at once.
+        for bound in [1, 60_000] {
+            for workers in [1, 2, 4] {
+                let mut store = Store::open_in_memory().unwrap();
+                let mut importer = Importer::new(&mut store, &config, chrono_tz::UTC, today());
+                assert_eq!(
+                    import_within(&mut importer, Some(workers), bound),
+                    sequential,
+                    "{workers} workers, {bound} bytes"
+                );
+            }
         }
     }
 

@@ -165,7 +165,8 @@ impl Reader<'_> {
         if is_zip_name(&label) {
             return self.zip(file, &label, 0);
         }
-        let input = match read_limited(file, self.max_bytes) {
+        let declared = file.metadata().map_or(0, |m| m.len());
+        let input = match read_limited(file, declared, self.max_bytes) {
             Ok(bytes) => from_bytes(&label, bytes, self.max_bytes, None),
             Err(e) => Input::Unreadable {
                 label,
@@ -350,7 +351,11 @@ fn label_of(path: &Path) -> String {
 /// Decompresses `.gz` content and settles the format from the content or the name.
 fn from_bytes(label: &str, bytes: Vec<u8>, max_bytes: u64, export_row: Option<ExportRow>) -> Input {
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        match read_limited(flate2::read::MultiGzDecoder::new(&bytes[..]), max_bytes) {
+        match read_limited(
+            flate2::read::MultiGzDecoder::new(&bytes[..]),
+            gzip_declared_size(&bytes),
+            max_bytes,
+        ) {
             Ok(inflated) => inflated,
             Err(TooLarge::Limit(max)) => {
                 return Input::Unreadable {
@@ -401,8 +406,18 @@ fn too_large(max_bytes: u64) -> String {
     )
 }
 
-fn read_limited(reader: impl Read, max_bytes: u64) -> Result<Vec<u8>, TooLarge> {
-    let mut bytes = Vec::new();
+/// The most memory reserved at once for the size a file or archive member says it has (a
+/// damaged or hostile one may claim anything); the rest grows as the bytes come.
+const MAX_RESERVE: u64 = 64 << 20;
+
+/// Spare capacity, left by a declared size larger than the content, that is given back.
+const MAX_SLACK: usize = 1 << 20;
+
+/// Reads everything, up to `max_bytes`. `declared` is the size the container gives: reserved
+/// up front, it spares regrowing and copying the buffer as the bytes come.
+fn read_limited(reader: impl Read, declared: u64, max_bytes: u64) -> Result<Vec<u8>, TooLarge> {
+    let reserve = declared.min(max_bytes).min(MAX_RESERVE);
+    let mut bytes = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
     reader
         .take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -410,7 +425,19 @@ fn read_limited(reader: impl Read, max_bytes: u64) -> Result<Vec<u8>, TooLarge> 
     if bytes.len() as u64 > max_bytes {
         return Err(TooLarge::Limit(max_bytes));
     }
+    if bytes.capacity() - bytes.len() > MAX_SLACK {
+        bytes.shrink_to_fit();
+    }
     Ok(bytes)
+}
+
+/// The uncompressed size a gzip stream's trailer gives (of its last member, modulo 4 GiB).
+fn gzip_declared_size(gzip: &[u8]) -> u64 {
+    gzip.len()
+        .checked_sub(4)
+        .and_then(|at| gzip.get(at..))
+        .and_then(|tail| <[u8; 4]>::try_from(tail).ok())
+        .map_or(0, |size| u64::from(u32::from_le_bytes(size)))
 }
 
 fn is_zip_name(name: &str) -> bool {
@@ -427,7 +454,10 @@ fn read_member<R: Read + Seek>(
     let bytes = archive
         .by_name(name)
         .map_err(|e| e.to_string())
-        .and_then(|member| read_limited(member, max_bytes).map_err(|e| e.to_string()));
+        .and_then(|member| {
+            let declared = member.size();
+            read_limited(member, declared, max_bytes).map_err(|e| e.to_string())
+        });
     match bytes {
         Ok(bytes) => from_bytes(label, bytes, max_bytes, export_row),
         Err(error) => Input::Unreadable {
@@ -469,7 +499,8 @@ fn read_limited_member<R: Read + Seek>(
     max_bytes: u64,
 ) -> Result<Vec<u8>, String> {
     let member = archive.by_name(name).map_err(|e| e.to_string())?;
-    read_limited(member, max_bytes).map_err(|e| e.to_string())
+    let declared = member.size();
+    read_limited(member, declared, max_bytes).map_err(|e| e.to_string())
 }
 
 fn describe_io(e: &std::io::Error) -> String {
@@ -477,5 +508,62 @@ fn describe_io(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn content(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i % 251) as u8).collect()
+    }
+
+    #[test]
+    fn whatever_size_is_declared_the_bytes_read_are_the_content() {
+        let bytes = content(100_000);
+        for declared in [0, 1, 99_999, 100_000, 100_001, 40 << 20, u64::MAX] {
+            let read = read_limited(&bytes[..], declared, 1 << 30).unwrap();
+            assert_eq!(read, bytes, "declared {declared}");
+            // A size claimed far beyond the content leaves no large reservation behind.
+            assert!(
+                read.capacity() - read.len() <= MAX_SLACK,
+                "declared {declared}: capacity {}",
+                read.capacity()
+            );
+        }
+    }
+
+    #[test]
+    fn the_declared_size_is_reserved_once() {
+        let bytes = content(300_000);
+        let read = read_limited(&bytes[..], 300_000, 1 << 30).unwrap();
+        assert_eq!((read.len(), read.capacity()), (300_000, 300_000));
+    }
+
+    #[test]
+    fn the_limit_holds_whatever_size_is_declared() {
+        let bytes = content(2_000);
+        for declared in [0, 1_000, 2_000, u64::MAX] {
+            assert!(
+                matches!(
+                    read_limited(&bytes[..], declared, 1_999),
+                    Err(TooLarge::Limit(1_999))
+                ),
+                "declared {declared}"
+            );
+            assert_eq!(read_limited(&bytes[..], declared, 2_000).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn a_gzip_trailer_gives_the_size_of_its_content() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&content(123_457)).unwrap();
+        let gz = gz.finish().unwrap();
+        assert_eq!(gzip_declared_size(&gz), 123_457);
+        assert_eq!(gzip_declared_size(&gz[..3]), 0);
+        assert_eq!(gzip_declared_size(&[]), 0);
     }
 }
