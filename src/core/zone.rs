@@ -180,6 +180,15 @@ pub enum ZoneReason {
         before: u8,
         run_m: Option<f64>,
     },
+    /// Red earlier in the window, and every rating since the red day in green: the knee was
+    /// logged settled and the walk-run ladder has begun.
+    SettledAfterRed {
+        red: NaiveDate,
+        settled: NaiveDate,
+        max: u8,
+        green_max: u8,
+        ceiling: u8,
+    },
     /// Every recent rating in green.
     Quiet {
         max: u8,
@@ -530,18 +539,8 @@ pub fn assess(
         }
     }
     if zone == Zone::Green {
-        reasons.push(match recent.iter().map(|e| score(e)).max() {
-            Some(max) => ZoneReason::Quiet {
-                max,
-                days,
-                green_max: settings.green_max,
-                ceiling: settings.ceiling,
-            },
-            None => ZoneReason::NoRecentPain {
-                days,
-                last: latest.as_ref().map_or(today, |l| l.date),
-            },
-        });
+        let last = latest.as_ref().map_or(today, |l| l.date);
+        reasons.push(green_reason(recent, &knee, settings, days, today, last));
     }
     let referral = referral(&log, &knee, settings, today);
     ZoneAssessment {
@@ -553,6 +552,45 @@ pub fn assess(
         red_since,
         amber: amber.filter(|_| zone == Zone::Amber),
         referral,
+    }
+}
+
+/// Why a green day is green: the ratings of the window, or, when the window holds a red day
+/// the knee has settled from, the ratings since that day (the red one is not "within green").
+fn green_reason(
+    recent: &[&PainEntry],
+    knee: &KneeHistory,
+    settings: &PainSettings,
+    days: u32,
+    today: NaiveDate,
+    last: NaiveDate,
+) -> ZoneReason {
+    let window_start = shift(today, 1 - i64::from(days));
+    let settled_red = knee
+        .red
+        .zip(knee.settled)
+        .filter(|(red, _)| red.date >= window_start);
+    let since = settled_red.map_or(window_start, |(red, _)| shift(red.date, 1));
+    let max = recent
+        .iter()
+        .filter(|e| e.date >= since)
+        .map(|e| score(e))
+        .max();
+    match (settled_red, max) {
+        (Some((red, (settled, _))), Some(max)) => ZoneReason::SettledAfterRed {
+            red: red.date,
+            settled,
+            max,
+            green_max: settings.green_max,
+            ceiling: settings.ceiling,
+        },
+        (None, Some(max)) => ZoneReason::Quiet {
+            max,
+            days,
+            green_max: settings.green_max,
+            ceiling: settings.ceiling,
+        },
+        (_, None) => ZoneReason::NoRecentPain { days, last },
     }
 }
 
@@ -780,6 +818,13 @@ pub(crate) mod tests {
                 "quiet",
             ),
             (
+                "red pain this week, settled the next day",
+                vec![(2, 6, PainWhen::After, false), (1, 1, PainWhen::Daily, false)],
+                Zone::Green,
+                false,
+                "settled_after_red",
+            ),
+            (
                 "old red pain never settled",
                 vec![
                     (10, 8, PainWhen::After, false),
@@ -842,6 +887,37 @@ pub(crate) mod tests {
             );
             assert_eq!(code(&got.reasons[0]), first, "{name}: {:?}", got.reasons);
         }
+    }
+
+    #[test]
+    fn a_green_day_after_red_speaks_of_the_ratings_since_the_red_day() {
+        let today = day(2026, 6, 24);
+        let ratings = [
+            pain(1, day(2026, 6, 20), 1, PainWhen::After),
+            pain(2, day(2026, 6, 22), 6, PainWhen::After),
+            pain(3, day(2026, 6, 23), 1, PainWhen::Daily),
+            pain(4, day(2026, 6, 24), 2, PainWhen::Morning),
+        ];
+        let got = assess(&ratings, &[], &PainSettings::default(), today);
+        assert_eq!(got.zone, Zone::Green);
+        assert_eq!(
+            got.reasons,
+            vec![ZoneReason::SettledAfterRed {
+                red: day(2026, 6, 22),
+                settled: day(2026, 6, 23),
+                max: 2,
+                green_max: 2,
+                ceiling: 2,
+            }]
+        );
+        assert_eq!(
+            crate::render::words::zone_reason(&got.reasons[0], crate::settings::Units::Km),
+            "back from the red zone of 2026-06-22: the knee settled on 2026-06-23, and pain \
+             since is at most 2/10, within the green zone (0-2) and your ceiling of 2"
+        );
+        // Once the red day has left the window, the window's ratings speak again.
+        let later = assess(&ratings, &[], &PainSettings::default(), day(2026, 6, 29));
+        assert_eq!(code(&later.reasons[0]), "quiet", "{:?}", later.reasons);
     }
 
     #[test]

@@ -123,6 +123,16 @@ pub fn zone_reason(r: &ZoneReason, units: Units) -> String {
             run_m.map_or(String::new(), |m| format!(" after your {} run", distance(m, units)))
         )
         }
+        ZoneReason::SettledAfterRed {
+            red,
+            settled,
+            max,
+            green_max,
+            ceiling,
+        } => format!(
+            "back from the red zone of {red}: the knee settled on {settled}, and pain since is at \
+             most {max}/10, within the green zone (0-{green_max}) and your ceiling of {ceiling}"
+        ),
         ZoneReason::Quiet {
             max,
             days,
@@ -358,20 +368,19 @@ pub fn session(day: &PlanDay, units: Units) -> String {
             ),
             None => "Walk-run".to_string(),
         },
-        DayKind::Cross => format!(
-            "{} {} min",
-            capitalise(
-                &day.activity
-                    .as_deref()
-                    .unwrap_or("cross-training")
-                    .replace('_', " ")
-            ),
-            day.minutes.unwrap_or(0)
+        DayKind::Cross => capitalise(
+            &day.activity
+                .as_deref()
+                .unwrap_or("cross-training")
+                .replace('_', " "),
         ),
-        DayKind::Strength => format!("Strength and mobility {} min", day.minutes.unwrap_or(0)),
+        DayKind::Strength => "Strength and mobility".to_string(),
         DayKind::Rest => "Rest".to_string(),
     };
-    if !day.exercises.is_empty() && day.kind != DayKind::Strength {
+    if let (DayKind::Cross | DayKind::Strength, Some(minutes)) = (day.kind, day.minutes) {
+        s.push_str(&format!(" {minutes} min"));
+    }
+    if day.has_strength() && day.kind != DayKind::Strength {
         s.push_str(" + strength");
     }
     s

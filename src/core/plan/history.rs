@@ -276,34 +276,37 @@ impl History {
             .iter()
             .filter(|o| o.date == day && o.category == Category::Cross)
             .collect();
-        let strength = self
+        let strength: Vec<&Other> = self
             .others
             .iter()
-            .any(|o| o.date == day && o.category == Category::Strength);
+            .filter(|o| o.date == day && o.category == Category::Strength)
+            .collect();
         let kind = if !runs.is_empty() {
             DayKind::Run
         } else if !cross.is_empty() {
             DayKind::Cross
-        } else if strength {
+        } else if !strength.is_empty() {
             DayKind::Strength
         } else {
             DayKind::Rest
         };
         let mut d = PlanDay::new(day, DayStatus::Done, kind);
-        let minutes = |s: f64| (s / 60.0).round() as u32;
+        // A session logged without a duration has none to show.
+        let minutes = |s: f64| Some((s / 60.0).round() as u32).filter(|m| *m > 0);
         match kind {
             DayKind::Run => {
                 d.distance_m = Some(runs.iter().map(|r| r.distance_m).sum());
                 d.max_descent_m = runs.iter().filter_map(|r| r.descent_m).reduce(|a, b| a + b);
-                d.minutes = Some(minutes(runs.iter().map(|r| r.moving_s).sum()));
+                d.minutes = minutes(runs.iter().map(|r| r.moving_s).sum());
             }
             DayKind::Cross => {
-                d.minutes = Some(minutes(cross.iter().map(|o| o.moving_s).sum()));
+                d.minutes = minutes(cross.iter().map(|o| o.moving_s).sum());
                 d.activity = cross.first().map(|o| o.sport.clone());
             }
+            DayKind::Strength => d.minutes = minutes(strength.iter().map(|o| o.moving_s).sum()),
             _ => {}
         }
-        if strength && kind != DayKind::Strength {
+        if !strength.is_empty() && kind != DayKind::Strength {
             d.notes.push(DayNote::StrengthRoutine);
         }
         d

@@ -274,6 +274,14 @@ pub struct PlanDay {
 }
 
 impl PlanDay {
+    /// Whether the day holds strength work: its routine when planned, a logged session (on
+    /// its own or beside a run or cross-training) when done.
+    pub fn has_strength(&self) -> bool {
+        !self.exercises.is_empty()
+            || self.kind == DayKind::Strength
+            || self.notes.contains(&DayNote::StrengthRoutine)
+    }
+
     pub(crate) fn new(date: NaiveDate, status: DayStatus, kind: DayKind) -> PlanDay {
         PlanDay {
             date,
@@ -556,7 +564,7 @@ fn totals(days: &[PlanDay]) -> PlanTotals {
             .filter(|d| d.kind == DayKind::Cross)
             .filter_map(|d| d.minutes)
             .sum(),
-        strength_days: days.iter().filter(|d| !d.exercises.is_empty()).count() as u32,
+        strength_days: days.iter().filter(|d| d.has_strength()).count() as u32,
     }
 }
 

@@ -117,11 +117,22 @@ pub fn routine(stage: Stage) -> Vec<Exercise> {
     .collect()
 }
 
-/// Complete weeks in a row, ending with last week, with the routine done at least twice.
-pub fn weeks_kept(history: &History, week: NaiveDate) -> u32 {
-    (1..=52)
-        .take_while(|k| history.strength_in_week(shift(week, -7 * k)) >= KEPT_UP)
-        .count() as u32
+/// Weeks in a row before `week` with the routine done at least twice. For next week's plan the
+/// week under way counts once it has its two sessions, and is passed over until then: half a
+/// week is not a week missed.
+pub fn weeks_kept(history: &History, week: NaiveDate, today: NaiveDate) -> u32 {
+    let kept = |start: NaiveDate| history.strength_in_week(start) >= KEPT_UP;
+    let before = |start: NaiveDate| {
+        (1..=52)
+            .take_while(|k| kept(shift(start, -7 * k)))
+            .count() as u32
+    };
+    let under_way = shift(week, -7);
+    if week <= today || kept(under_way) {
+        before(week)
+    } else {
+        before(under_way)
+    }
 }
 
 /// Puts the week's strength days on the open free days first, then on cross-training days,
@@ -150,14 +161,10 @@ pub fn place(
                 .as_ref()
                 .is_some_and(|d| d.status == DayStatus::Done)
         })
-        .filter(|&i| {
-            days[i].as_ref().is_some_and(|d| {
-                d.kind == DayKind::Strength || d.notes.contains(&DayNote::StrengthRoutine)
-            })
-        })
+        .filter(|&i| days[i].as_ref().is_some_and(PlanDay::has_strength))
         .count();
     let mut missing = wanted.saturating_sub(done);
-    let kept = weeks_kept(history, week);
+    let kept = weeks_kept(history, week, input.today);
     let stage = Stage::after(kept);
     let free: Vec<usize> = open_days
         .iter()

@@ -420,14 +420,81 @@ fn the_routine_progresses_with_the_weeks_it_was_kept_up() {
 }
 
 #[test]
+fn midweek_next_weeks_routine_keeps_the_stage_of_the_weeks_kept_up() {
+    // Six weeks with two sessions each; this week, by Wednesday, one.
+    let (mut all, ratings) = weeks(6, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    let sessions = (1..=6)
+        .flat_map(|w| [2, 4].map(|d| shift(day(2026, 11, 16), d - 7 * w)))
+        .chain([day(2026, 11, 17)]);
+    for (i, date) in sessions.enumerate() {
+        let mut s = run(1000 + i as i64, date, 0.0);
+        s.sport = Sport::Strength;
+        all.push(s);
+    }
+    let stage = |w: &WeekPlan| {
+        w.reasons.iter().find_map(|r| match r {
+            Reason::Strength {
+                stage, weeks_kept, ..
+            } => Some((*stage, *weeks_kept)),
+            _ => None,
+        })
+    };
+    let [this, next] = plan_on(Case::new((all, ratings)), day(2026, 11, 18));
+    let six = Some((strength::Stage::Load, 6));
+    assert_eq!((stage(&this), stage(&next)), (six, six));
+}
+
+#[test]
 fn days_already_past_show_what_was_done() {
     // Today is Wednesday: Monday's run is done, Tuesday was a rest day.
     let (all, ratings) = weeks(4, &[(0, 6.0), (3, 6.0), (6, 8.0)], 1);
-    let mut case = Case::new((all, ratings));
-    let wednesday = day(2026, 11, 18);
+    let [this, _] = plan_on(Case::new((all, ratings)), day(2026, 11, 18));
+    assert_eq!(this.days[0].status, DayStatus::Done);
+    assert_eq!(
+        (this.days[0].kind, this.days[0].distance_m),
+        (DayKind::Run, Some(6_000.0))
+    );
+    assert_eq!(
+        (this.days[1].status, this.days[1].kind),
+        (DayStatus::Done, DayKind::Rest)
+    );
+    assert!(this.days[2..]
+        .iter()
+        .all(|d| d.status == DayStatus::Planned));
+    assert_eq!(this.totals.done_distance_m, 6_000.0);
+}
+
+#[test]
+fn strength_already_done_shows_its_minutes_and_counts_among_the_strength_days() {
+    // Monday: the run and a strength session; Tuesday: 35 minutes of strength alone.
+    let (mut all, ratings) = weeks(4, &[(0, 6.0), (3, 6.0), (6, 8.0)], 1);
+    for (id, date, minutes) in [(900, day(2026, 11, 16), 20.0), (901, day(2026, 11, 17), 35.0)] {
+        let mut s = run(id, date, 0.0);
+        s.sport = Sport::Strength;
+        (s.moving_s, s.elapsed_s) = (minutes * 60.0, minutes * 60.0);
+        all.push(s);
+    }
+    let [this, _] = plan_on(Case::new((all, ratings)), day(2026, 11, 18));
+    let (monday, tuesday) = (&this.days[0], &this.days[1]);
+    assert_eq!(
+        (monday.kind, monday.has_strength(), tuesday.kind, tuesday.minutes),
+        (DayKind::Run, true, DayKind::Strength, Some(35))
+    );
+    let units = crate::settings::Units::Km;
+    assert_eq!(
+        [monday, tuesday].map(|d| crate::render::words::session(d, units)),
+        ["Run 6.0 km, 20 m descent + strength", "Strength and mobility 35 min"]
+    );
+    let planned = this.days[2..].iter().filter(|d| d.has_strength()).count() as u32;
+    assert_eq!(this.totals.strength_days, 2 + planned);
+}
+
+/// The plan of this week and the next as `today` sees them, with what came after it removed.
+fn plan_on(mut case: Case, today: NaiveDate) -> [WeekPlan; 2] {
     case.activities
-        .retain(|a| crate::core::load::local_date(a).is_some_and(|d| d < wednesday));
-    case.pain.retain(|e| e.date < wednesday);
+        .retain(|a| crate::core::load::local_date(a).is_some_and(|d| d < today));
+    case.pain.retain(|e| e.date < today);
+    let wednesday = today;
     let zone = assess(&case.pain, &case.activities, &case.pain_settings, wednesday);
     let recovery = recovery(&case.pain, &case.activities, &case.pain_settings, wednesday);
     let thresholds = estimate(
@@ -448,20 +515,7 @@ fn days_already_past_show_what_was_done() {
         step_m: 500.0,
         today: wednesday,
     };
-    let [this, _] = plan(&input);
-    assert_eq!(this.days[0].status, DayStatus::Done);
-    assert_eq!(
-        (this.days[0].kind, this.days[0].distance_m),
-        (DayKind::Run, Some(6_000.0))
-    );
-    assert_eq!(
-        (this.days[1].status, this.days[1].kind),
-        (DayStatus::Done, DayKind::Rest)
-    );
-    assert!(this.days[2..]
-        .iter()
-        .all(|d| d.status == DayStatus::Planned));
-    assert_eq!(this.totals.done_distance_m, 6_000.0);
+    plan(&input)
 }
 
 #[test]
