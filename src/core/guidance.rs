@@ -169,6 +169,7 @@ pub fn guidance(
     let weeks = plan::plan(&input);
     let recent = recent(&trusted, pain, settings, today);
     let mut warnings = check(&trusted, settings.load, today, None);
+    warnings::within_plan(&mut warnings, &plan_limits(&weeks, today));
     warnings.extend(knee_warning(&zone, today));
     warnings.extend(implausible_warnings(&flagged, today));
     warnings::sort(&mut warnings);
@@ -183,6 +184,30 @@ pub fn guidance(
         flagged,
         weeks,
         recent,
+    }
+}
+
+/// What the plan allows from `today` on: its longest run and largest descent budget, and next
+/// week's totals.
+fn plan_limits(weeks: &[WeekPlan; 2], today: NaiveDate) -> warnings::PlanLimits {
+    let ahead: Vec<&PlanDay> = weeks
+        .iter()
+        .flat_map(|w| &w.days)
+        .filter(|d| d.date >= today && d.status == plan::DayStatus::Planned)
+        .filter(|d| d.kind.is_running())
+        .collect();
+    let next = &weeks[1].totals;
+    warnings::PlanLimits {
+        run_m: ahead
+            .iter()
+            .filter_map(|d| d.distance_m)
+            .fold(0.0, f64::max),
+        run_descent_m: ahead
+            .iter()
+            .map(|d| d.max_descent_m)
+            .try_fold(0.0, |most: f64, budget| budget.map(|b| most.max(b))),
+        week_m: next.run_distance_m,
+        week_descent_m: next.descent_m,
     }
 }
 

@@ -17,8 +17,9 @@ use crate::core::guidance::{guidance, Guidance, GuidanceSettings};
 use crate::core::load::{local_date, shift, week_start_of, LoadSettings};
 use crate::core::plan::{DayKind, DayNote, DayStatus, Mode, PlanDay, PlanSettings, WeekPlan};
 use crate::core::recovery::{PHASES, SESSIONS_PER_PHASE};
+use crate::core::spikes::SpikeMetric;
 use crate::core::threshold::EstimateStatus;
-use crate::core::warnings::{check, Rule};
+use crate::core::warnings::{check, Detail, RampMetric, Rule};
 use crate::core::zone::{PainSettings, Zone};
 use crate::model::{Activity, PainEntry, PainWhen, Sport};
 
@@ -482,10 +483,11 @@ pub fn broken_rules(
         settings,
         planned,
     };
-    let rules: [fn(&Day<'_>, &mut Vec<String>); 6] = [
+    let rules: [fn(&Day<'_>, &mut Vec<String>); 7] = [
         rest_days,
         red_rules,
         no_check_warnings,
+        advice_within_plan,
         amber_rules,
         thresholds,
         cross_training,
@@ -607,6 +609,44 @@ fn no_check_warnings(day: &Day<'_>, broken: &mut Vec<String>) {
             broken.push(format!(
                 "{}: the plan raises {:?} ({:?})",
                 w.date, w.rule, w.values
+            ));
+        }
+    }
+}
+
+/// Today's warnings advise no more than the plan plans: no next run longer, or hillier, than
+/// the longest planned from today on, no week above next week's plan.
+fn advice_within_plan(day: &Day<'_>, broken: &mut Vec<String>) {
+    let g = day.g;
+    let ahead: Vec<&&PlanDay> = day.runs().filter(|d| d.date >= g.today).collect();
+    let longest = ahead
+        .iter()
+        .filter_map(|d| d.distance_m)
+        .fold(0.0, f64::max);
+    let hilliest = ahead
+        .iter()
+        .map(|d| d.max_descent_m)
+        .try_fold(0.0, |most: f64, budget| budget.map(|b| most.max(b)));
+    let next = &g.weeks[1].totals;
+    for w in &g.warnings {
+        let (advised, allowed) = match &w.detail {
+            Detail::Spike(s) => match s.metric {
+                SpikeMetric::Distance => (s.next_cap_m, Some(longest)),
+                SpikeMetric::Descent if ahead.is_empty() => (s.next_cap_m, Some(0.0)),
+                SpikeMetric::Descent => (s.next_cap_m, hilliest),
+            },
+            Detail::Ramp(r) => match r.metric {
+                RampMetric::Distance => (r.next_week_cap_m, Some(next.run_distance_m)),
+                RampMetric::Descent => (r.next_week_cap_m, Some(next.descent_m)),
+            },
+            _ => continue,
+        };
+        if allowed.is_some_and(|allowed| advised > allowed + 1e-6) {
+            broken.push(format!(
+                "{}: {:?} advises {advised:.0} m, the plan allows {allowed:.0} m",
+                g.today,
+                w.rule,
+                allowed = allowed.unwrap_or(0.0)
             ));
         }
     }

@@ -97,8 +97,11 @@ pub struct SpikeDetail {
     pub band: SpikeBand,
     pub hazard_ratio: f64,
     pub window_days: u32,
-    /// The next runs should stay at or under this (the small band's edge over the reference).
+    /// The next runs should stay at or under this: the small band's edge over the reference,
+    /// or the plan's tighter cap ([`within_plan`]).
     pub next_cap_m: f64,
+    /// `next_cap_m` is the plan's cap for the days ahead (0: the plan has no running).
+    pub plan_cap: bool,
 }
 
 /// Which load a weekly ramp is about.
@@ -123,6 +126,11 @@ pub struct RampDetail {
     pub floor_m: f64,
     /// The week is still under way.
     pub partial: bool,
+    /// Next week should stay at or under this: the week's own figure, or the plan's tighter
+    /// one for next week ([`within_plan`]).
+    pub next_week_cap_m: f64,
+    /// `next_week_cap_m` is the plan's.
+    pub plan_cap: bool,
 }
 
 /// Where the acute:chronic ratios stand, when outside the comfortable band.
@@ -189,6 +197,53 @@ pub struct Warning {
     pub detail: Detail,
     /// The numbers that triggered the warning (metres, percent, ratios).
     pub values: BTreeMap<String, f64>,
+}
+
+/// What the plan allows in the days ahead: the most a warning's advice may say.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanLimits {
+    /// The longest run planned from today on (0: no running planned).
+    pub run_m: f64,
+    /// The largest descent budget of one of those runs; `None` when one of them has none.
+    pub run_descent_m: Option<f64>,
+    /// Next week's planned running distance and descent.
+    pub week_m: f64,
+    pub week_descent_m: f64,
+}
+
+/// Brings the advice of the load warnings within what the plan allows, so that `check` never
+/// advises more than `plan` plans (DOMAIN.md §7: the same state, the same numbers). The plan
+/// is the tighter of the two when the knee or a threshold holds it back.
+pub fn within_plan(warnings: &mut [Warning], limits: &PlanLimits) {
+    let tighten = |cap: &mut f64, by_plan: &mut bool, limit: f64| {
+        if limit < *cap {
+            *cap = limit.max(0.0);
+            *by_plan = true;
+        }
+    };
+    for w in warnings.iter_mut() {
+        match &mut w.detail {
+            Detail::Spike(s) => {
+                let limit = match s.metric {
+                    SpikeMetric::Distance => Some(limits.run_m),
+                    // Descent stays out when no run is planned.
+                    SpikeMetric::Descent if limits.run_m <= 0.0 => Some(0.0),
+                    SpikeMetric::Descent => limits.run_descent_m,
+                };
+                if let Some(limit) = limit {
+                    tighten(&mut s.next_cap_m, &mut s.plan_cap, limit);
+                }
+            }
+            Detail::Ramp(r) => {
+                let limit = match r.metric {
+                    RampMetric::Distance => limits.week_m,
+                    RampMetric::Descent => limits.week_descent_m,
+                };
+                tighten(&mut r.next_week_cap_m, &mut r.plan_cap, limit);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The load warnings that hold today — spikes of the runs in the last 7 days, ramps of the
@@ -411,6 +466,7 @@ fn spike_warning(spike: &RunSpike, settings: &LoadSettings) -> Option<Warning> {
             hazard_ratio: hazard,
             window_days: settings.spike_window_days,
             next_cap_m: against * (1.0 + settings.spike_low_pct / 100.0),
+            plan_cap: false,
         }),
     })
 }
@@ -474,6 +530,8 @@ fn ramp_warnings(series: &LoadSeries, week: NaiveDate) -> Vec<Warning> {
                 ramp_vs_4wk_pct: vs_mean,
                 floor_m: rule.floor_m(),
                 partial,
+                next_week_cap_m: now,
+                plan_cap: false,
             }),
         });
     }
@@ -633,6 +691,66 @@ mod tests {
             .iter()
             .map(|w| (w.rule, w.severity, w.date))
             .collect()
+    }
+
+    #[test]
+    fn advice_is_brought_within_a_tighter_plan_and_left_alone_under_a_looser_one() {
+        let today = day(2025, 3, 14);
+        let mut first = run(1, day(2025, 3, 1), 10_000.0);
+        first.descent_m = Some(50.0);
+        let mut second = run(2, day(2025, 3, 13), 14_200.0);
+        second.descent_m = Some(150.0);
+        let warnings = check(&[first, second], &LoadSettings::default(), today, None);
+        let advised = |limits: &PlanLimits| {
+            let mut w = warnings.clone();
+            within_plan(&mut w, limits);
+            w.iter()
+                .filter_map(|w| match &w.detail {
+                    Detail::Spike(s) => Some((w.rule, s.next_cap_m.round(), s.plan_cap)),
+                    Detail::Ramp(r) => Some((w.rule, r.next_week_cap_m.round(), r.plan_cap)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        let loose = PlanLimits {
+            run_m: 20_000.0,
+            run_descent_m: None,
+            week_m: 90_000.0,
+            week_descent_m: 900.0,
+        };
+        let untouched = advised(&loose);
+        assert_eq!(
+            untouched,
+            [
+                (Rule::SingleRunSpike, 11_000.0, false),
+                (Rule::DescentSpike, 55.0, false)
+            ]
+        );
+        let amber = PlanLimits {
+            run_m: 7_500.0,
+            run_descent_m: Some(35.0),
+            ..loose
+        };
+        assert_eq!(
+            advised(&amber),
+            [
+                (Rule::SingleRunSpike, 7_500.0, true),
+                (Rule::DescentSpike, 35.0, true)
+            ]
+        );
+        let red = PlanLimits {
+            run_m: 0.0,
+            run_descent_m: Some(0.0),
+            week_m: 0.0,
+            week_descent_m: 0.0,
+        };
+        assert_eq!(
+            advised(&red),
+            [
+                (Rule::SingleRunSpike, 0.0, true),
+                (Rule::DescentSpike, 0.0, true)
+            ]
+        );
     }
 
     #[test]

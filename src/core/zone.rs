@@ -819,7 +819,10 @@ pub(crate) mod tests {
             ),
             (
                 "red pain this week, settled the next day",
-                vec![(2, 6, PainWhen::After, false), (1, 1, PainWhen::Daily, false)],
+                vec![
+                    (2, 6, PainWhen::After, false),
+                    (1, 1, PainWhen::Daily, false),
+                ],
                 Zone::Green,
                 false,
                 "settled_after_red",

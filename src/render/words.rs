@@ -416,6 +416,14 @@ pub fn reason(r: &Reason, units: Units) -> String {
              knee's response is known (log pain after runs and the next morning)",
             d(*base_m)
         ),
+        Reason::AmberHold { cap_m, arose } | Reason::AmberCut { cap_m, arose, .. }
+            if *cap_m <= 0.0 =>
+        {
+            format!(
+                "amber: the pain arose on {arose} with no running in the week before it, so \
+                 running stays out while the knee is amber"
+            )
+        }
         Reason::AmberHold { cap_m, arose } => format!(
             "amber within your ceiling: the week held at {}, the load under which the pain arose \
              on {arose}",
@@ -546,6 +554,18 @@ pub fn reason(r: &Reason, units: Units) -> String {
              days left",
             d(*planned_m),
             d(*target_m)
+        ),
+        Reason::CrossInsteadOfRuns {
+            target_m,
+            min_run_m,
+            sessions,
+            minutes,
+        } => format!(
+            "amber: the week's running, {}, is less than one run ({} at least): no running this \
+             week, and {sessions} cross-training session{} of {minutes} min instead",
+            d(*target_m),
+            d(*min_run_m),
+            if *sessions == 1 { "" } else { "s" }
         ),
         Reason::Swap {
             date,
@@ -738,11 +758,19 @@ fn spike(s: &SpikeDetail, units: Units) -> WarningText {
                  longer than the longest of the previous 30 days",
                 study_band(s.band)
             ),
-            format!(
-                "Keep the next runs at or below {} and flat; see how the knee feels tomorrow \
-                 morning.",
-                show(s.next_cap_m)
-            ),
+            match (s.plan_cap, s.next_cap_m > 0.0) {
+                (true, false) => NO_RUNNING_AHEAD.to_string(),
+                (true, true) => format!(
+                    "Keep the next runs at or below {} and flat, as your plan does; see how the \
+                     knee feels tomorrow morning.",
+                    show(s.next_cap_m)
+                ),
+                _ => format!(
+                    "Keep the next runs at or below {} and flat; see how the knee feels tomorrow \
+                     morning.",
+                    show(s.next_cap_m)
+                ),
+            },
         ),
         SpikeMetric::Descent => (
             format!(
@@ -750,11 +778,15 @@ fn spike(s: &SpikeDetail, units: Units) -> WarningText {
                  distance spike) applied to descent; downhill running raises patellofemoral load",
                 study_band(s.band)
             ),
-            format!(
-                "Keep the next runs to at most {} of descent, prefer flat routes and walk steep \
-                 downhills; see how the knee feels tomorrow morning.",
-                show(s.next_cap_m)
-            ),
+            match (s.plan_cap, s.next_cap_m > 0.0) {
+                (true, false) => NO_RUNNING_AHEAD.to_string(),
+                (by_plan, _) => format!(
+                    "Keep the next runs to at most {} of descent{}, prefer flat routes and walk \
+                     steep downhills; see how the knee feels tomorrow morning.",
+                    show(s.next_cap_m),
+                    if by_plan { ", as your plan does" } else { "" }
+                ),
+            },
         ),
     };
     WarningText {
@@ -764,10 +796,19 @@ fn spike(s: &SpikeDetail, units: Units) -> WarningText {
     }
 }
 
+/// A spike's advice when the plan has no running in the days ahead.
+const NO_RUNNING_AHEAD: &str =
+    "No running in the days ahead, as your plan says; see how the knee feels tomorrow morning.";
+
 fn ramp(r: &RampDetail, units: Units) -> WarningText {
     let show = |m: f64| match r.metric {
         RampMetric::Distance => distance(m, units),
         RampMetric::Descent => elevation(m, units),
+    };
+    // "this week's 40.0 km", or the plan's tighter figure for next week.
+    let next_week = |r: &RampDetail| match r.plan_cap {
+        true => format!("{}, as your plan does", show(r.next_week_cap_m)),
+        false => format!("this week's {}", show(r.next_week_cap_m)),
     };
     let raised = |reference: f64| {
         if reference < r.floor_m {
@@ -813,10 +854,11 @@ fn ramp(r: &RampDetail, units: Units) -> WarningText {
              et al. 2025"
                 .to_string(),
             format!(
-                "Hold next week at or below this week's {} rather than adding more, keep every \
-                 run within 10% of your recent longest, and let the knee's next-morning response \
-                 decide; the plan does.",
-                show(r.week_m)
+                "Hold next week at or below {}{} rather than adding more, keep every run within \
+                 10% of your recent longest, and let the knee's next-morning response decide; \
+                 the plan does.",
+                next_week(r),
+                if r.plan_cap { "," } else { "" }
             ),
         ),
         RampMetric::Descent => (
@@ -825,8 +867,8 @@ fn ramp(r: &RampDetail, units: Units) -> WarningText {
                 .to_string(),
             format!(
                 "Move some runs to flat routes or the treadmill next week and walk steep \
-                 downhills; keep next week's descent at or below this week's {}.",
-                show(r.week_m)
+                 downhills; keep next week's descent at or below {}.",
+                next_week(r)
             ),
         ),
     };

@@ -41,6 +41,18 @@ fn apart(a: usize, b: usize) -> usize {
 /// Picks `count` of `candidates` (fewer if there are not enough) so that, together with the
 /// days already `taken`, the closest two are as far apart as possible, then the days are as
 /// spread as possible overall, earliest first on ties. A week has at most 128 subsets to try.
+/// An easy cross-training session: as long as an average run of the two weeks before `week`
+/// (20-60 min), or 30 min without runs.
+fn easy_cross_minutes(history: &History, week: NaiveDate) -> u32 {
+    let recent = history.week_totals(shift(week, -7)).0 + history.week_totals(shift(week, -14)).0;
+    let runs = history.run_days_habit(week).max(1) as f64 * 2.0;
+    if recent > 0.0 {
+        history.minutes_for(recent / runs).clamp(20, 60)
+    } else {
+        30
+    }
+}
+
 pub(crate) fn spread(candidates: &[usize], taken: &[usize], count: usize) -> Vec<usize> {
     let pool: Vec<usize> = candidates
         .iter()
@@ -188,6 +200,10 @@ impl Week<'_, '_> {
         let done = history.done_in_week(week, open);
         let remaining = self.target.target_m - done;
         if remaining < self.min_run() {
+            if matches!(self.mode, Mode::Hold | Mode::Cut) && self.target.target_m < self.min_run()
+            {
+                self.cross_instead_of_runs(history, &candidates, open);
+            }
             return;
         }
         let swaps = if self.mode == Mode::Cut {
@@ -234,6 +250,34 @@ impl Week<'_, '_> {
                 activity,
             });
         }
+    }
+
+    /// Amber cut the week below one run: the days the runs would have taken get cross-training
+    /// of an easy run's duration instead, so that the knee rests from running, not the runner
+    /// from moving.
+    fn cross_instead_of_runs(&mut self, history: &History, candidates: &[usize], open: NaiveDate) {
+        let week = self.dates[0];
+        let free: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| self.days[i].is_none())
+            .collect();
+        let wanted = history
+            .run_days_habit(week)
+            .max(2)
+            .saturating_sub(history.run_days_before(week, open));
+        let chosen = spread(&free, &[], wanted);
+        let minutes = easy_cross_minutes(history, week);
+        for (k, &i) in chosen.iter().enumerate() {
+            self.days[i] =
+                Some(self.cross_day(i, self.cross_kind(k), minutes, DayNote::EasyPainFree));
+        }
+        self.reasons.push(Reason::CrossInsteadOfRuns {
+            target_m: self.target.target_m,
+            min_run_m: self.min_run(),
+            sessions: chosen.len() as u32,
+            minutes,
+        });
     }
 
     /// Amber above the ceiling: the long-run day and the weekday of the hilliest recent run
@@ -529,14 +573,7 @@ impl Week<'_, '_> {
         if let Recovery::Resting { since } = self.input.recovery {
             self.reasons.push(Reason::WaitForSettled { since: *since });
         }
-        let recent = history.week_totals(shift(self.dates[0], -7)).0
-            + history.week_totals(shift(self.dates[0], -14)).0;
-        let runs = history.run_days_habit(self.dates[0]).max(1) as f64 * 2.0;
-        let minutes = if recent > 0.0 {
-            history.minutes_for(recent / runs).clamp(20, 60)
-        } else {
-            30
-        };
+        let minutes = easy_cross_minutes(history, self.dates[0]);
         let free: Vec<usize> = self
             .open_days
             .iter()

@@ -398,6 +398,13 @@ pub enum Reason {
     WeekReached { done_m: f64, target_m: f64 },
     /// Less than the target fits under the per-run caps on the days left.
     ShortOfTarget { planned_m: f64, target_m: f64 },
+    /// Amber cut the week's running below one run: cross-training takes the runs' days.
+    CrossInsteadOfRuns {
+        target_m: f64,
+        min_run_m: f64,
+        sessions: u32,
+        minutes: u32,
+    },
     /// A run replaced with cross-training of the same duration.
     Swap {
         date: NaiveDate,

@@ -122,11 +122,8 @@ pub fn routine(stage: Stage) -> Vec<Exercise> {
 /// week is not a week missed.
 pub fn weeks_kept(history: &History, week: NaiveDate, today: NaiveDate) -> u32 {
     let kept = |start: NaiveDate| history.strength_in_week(start) >= KEPT_UP;
-    let before = |start: NaiveDate| {
-        (1..=52)
-            .take_while(|k| kept(shift(start, -7 * k)))
-            .count() as u32
-    };
+    let before =
+        |start: NaiveDate| (1..=52).take_while(|k| kept(shift(start, -7 * k))).count() as u32;
     let under_way = shift(week, -7);
     if week <= today || kept(under_way) {
         before(week)

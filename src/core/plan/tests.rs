@@ -356,6 +356,47 @@ fn amber_swaps_the_long_run_for_cross_training_of_the_same_duration() {
 }
 
 #[test]
+fn amber_that_leaves_less_than_one_run_plans_cross_training_on_the_run_days() {
+    // Four weeks of running, two weeks off, then amber mornings all of last week: the pain
+    // arose with no running before it, so the week's running is cut to nothing.
+    let (mut all, mut ratings) = weeks(6, &[(0, 6.0), (3, 6.0), (6, 8.0)], 1);
+    let off = shift(monday(), -14);
+    all.retain(|a| crate::core::load::local_date(a).is_some_and(|d| d < off));
+    ratings.retain(|e| e.date < off);
+    for k in 0..7 {
+        ratings.push(pain(500 + k, shift(monday(), k - 7), 3, PainWhen::Morning));
+    }
+    let [_, next] = Case::new((all, ratings)).weeks();
+    assert_eq!(next.mode, Mode::Cut);
+    assert!(planned_runs(&next).is_empty(), "{:?}", next.days);
+    let cross: Vec<u32> = next
+        .days
+        .iter()
+        .filter(|d| d.kind == DayKind::Cross)
+        .filter_map(|d| d.minutes)
+        .collect();
+    assert_eq!(cross, [30, 30, 30], "{:?}", next.days);
+    let reason = next.reasons.iter().find_map(|r| match r {
+        Reason::CrossInsteadOfRuns {
+            target_m, sessions, ..
+        } => Some((*target_m, *sessions)),
+        _ => None,
+    });
+    assert_eq!(reason, Some((0.0, 3)));
+    assert_eq!(
+        next.reasons
+            .iter()
+            .map(|r| crate::render::words::reason(r, crate::settings::Units::Km))
+            .find(|w| w.starts_with("amber: the pain arose")),
+        Some(
+            "amber: the pain arose on 2026-11-16 with no running in the week before it, so \
+             running stays out while the knee is amber"
+                .to_string()
+        )
+    );
+}
+
+#[test]
 fn red_plans_cross_training_and_the_brisk_walk_that_opens_the_ladder() {
     let (all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
     ratings.push(pain(900, today(), 7, PainWhen::After));
@@ -468,7 +509,10 @@ fn days_already_past_show_what_was_done() {
 fn strength_already_done_shows_its_minutes_and_counts_among_the_strength_days() {
     // Monday: the run and a strength session; Tuesday: 35 minutes of strength alone.
     let (mut all, ratings) = weeks(4, &[(0, 6.0), (3, 6.0), (6, 8.0)], 1);
-    for (id, date, minutes) in [(900, day(2026, 11, 16), 20.0), (901, day(2026, 11, 17), 35.0)] {
+    for (id, date, minutes) in [
+        (900, day(2026, 11, 16), 20.0),
+        (901, day(2026, 11, 17), 35.0),
+    ] {
         let mut s = run(id, date, 0.0);
         s.sport = Sport::Strength;
         (s.moving_s, s.elapsed_s) = (minutes * 60.0, minutes * 60.0);
@@ -477,13 +521,21 @@ fn strength_already_done_shows_its_minutes_and_counts_among_the_strength_days() 
     let [this, _] = plan_on(Case::new((all, ratings)), day(2026, 11, 18));
     let (monday, tuesday) = (&this.days[0], &this.days[1]);
     assert_eq!(
-        (monday.kind, monday.has_strength(), tuesday.kind, tuesday.minutes),
+        (
+            monday.kind,
+            monday.has_strength(),
+            tuesday.kind,
+            tuesday.minutes
+        ),
         (DayKind::Run, true, DayKind::Strength, Some(35))
     );
     let units = crate::settings::Units::Km;
     assert_eq!(
         [monday, tuesday].map(|d| crate::render::words::session(d, units)),
-        ["Run 6.0 km, 20 m descent + strength", "Strength and mobility 35 min"]
+        [
+            "Run 6.0 km, 20 m descent + strength",
+            "Strength and mobility 35 min"
+        ]
     );
     let planned = this.days[2..].iter().filter(|d| d.has_strength()).count() as u32;
     assert_eq!(this.totals.strength_days, 2 + planned);
