@@ -38,9 +38,6 @@ fn apart(a: usize, b: usize) -> usize {
     d.min(7 - d)
 }
 
-/// Picks `count` of `candidates` (fewer if there are not enough) so that, together with the
-/// days already `taken`, the closest two are as far apart as possible, then the days are as
-/// spread as possible overall, earliest first on ties. A week has at most 128 subsets to try.
 /// An easy cross-training session: as long as an average run of the two weeks before `week`
 /// (20-60 min), or 30 min without runs.
 fn easy_cross_minutes(history: &History, week: NaiveDate) -> u32 {
@@ -53,6 +50,9 @@ fn easy_cross_minutes(history: &History, week: NaiveDate) -> u32 {
     }
 }
 
+/// Picks `count` of `candidates` (fewer if there are not enough) so that, together with the
+/// days already `taken`, the closest two are as far apart as possible, then the days are as
+/// spread as possible overall, earliest first on ties. A week has at most 128 subsets to try.
 pub(crate) fn spread(candidates: &[usize], taken: &[usize], count: usize) -> Vec<usize> {
     let pool: Vec<usize> = candidates
         .iter()
