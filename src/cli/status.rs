@@ -161,9 +161,10 @@ fn write_thresholds(
     writeln!(out, "\nThresholds (where pain starts):")?;
     for (name, e) in names(g) {
         let brief = words::estimate_brief(e, units);
-        // Without evidence the brief says why; a confidence would only repeat it.
+        // Without evidence the brief says why; a confidence would only repeat it. With too
+        // little evidence for a confidence, it says so.
         let text = match e.confidence {
-            Confidence::None => brief,
+            Confidence::None if e.evidence.is_empty() => brief,
             c => format!("{brief} ({})", render::confidence(c)),
         };
         term.wrap(out, &format!("  {name:<19} "), &text)?;

@@ -500,15 +500,21 @@ pub fn reason(r: &Reason, units: Units) -> String {
             reference_m,
             pct,
             four_weeks,
+            floor_m,
         } => format!(
-            "the week kept within {}: at most {pct:.0}% over {} ({}), kneeguard's ramp rule",
+            "the week kept within {}: at most {pct:.0}% over {} ({}{}), kneeguard's ramp rule",
             d(*cap_m),
             if *four_weeks {
                 "the mean of the four weeks before"
             } else {
                 "the week before"
             },
-            d(*reference_m)
+            d(*reference_m),
+            if reference_m < floor_m {
+                format!(", judged against at least {}", d(*floor_m))
+            } else {
+                String::new()
+            }
         ),
         Reason::RampHold { week_m } => format!(
             "the week before rose past the ramp rule: holding at or below its {}",

@@ -176,6 +176,36 @@ fn red_pain_and_swelling_say_what_to_do() {
 }
 
 #[test]
+fn status_after_red_settled_speaks_of_the_days_since_and_of_thin_evidence() {
+    let env = Env::new();
+    env.run_on("2026-11-19", "8", "48", &[]);
+    env.pain_on("6", "after", "2026-11-19", &[]);
+    env.pain_on("1", "daily", "2026-11-20", &[]);
+    let status = env.ok(&["status"]);
+    let lines: Vec<&str> = status.lines().collect();
+    let zone = lines
+        .iter()
+        .position(|l| l.contains("knee zone"))
+        .expect("a zone line");
+    assert_eq!(
+        lines[zone..zone + 3].join("\n"),
+        "Sunday 22 November 2026: knee zone GREEN\n  back from the red zone of 2026-11-19: the \
+         knee settled on 2026-11-20, and pain since is at most\n  1/10, within the green zone \
+         (0-2) and your ceiling of 2",
+        "{status}"
+    );
+    let longest = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("longest run"))
+        .expect("a longest-run line");
+    assert_eq!(
+        longest.trim(),
+        "longest run         pain from 8.0 km, cap 7.2 km (not enough data yet)",
+        "{status}"
+    );
+}
+
+#[test]
 fn a_rating_links_only_to_the_run_of_its_moment() {
     let env = Env::new();
     env.run_on("2026-10-06", "8", "48", &[]);

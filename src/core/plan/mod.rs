@@ -376,6 +376,8 @@ pub enum Reason {
         reference_m: f64,
         pct: f64,
         four_weeks: bool,
+        /// A smaller reference is raised to this before the rule is applied.
+        floor_m: f64,
     },
     /// The week before rose past the ramp rule: hold at or below it.
     RampHold { week_m: f64 },

@@ -257,6 +257,7 @@ fn limit_by_ramp(input: &PlanInput<'_>, history: &History, week: NaiveDate, targ
                 reference_m: reference,
                 pct: rule.pct(),
                 four_weeks,
+                floor_m: rule.floor_m(),
             });
         }
     }

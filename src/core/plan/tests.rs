@@ -219,6 +219,29 @@ fn the_week_stays_within_the_ramp_rule_and_holds_after_a_ramp() {
 }
 
 #[test]
+fn a_ramp_cap_raised_to_the_floor_says_so() {
+    // Weeks of 8 km, then 1 km last week: the ramp rule judges next week against the 5 km
+    // floor, not against 1 km.
+    let (mut all, ratings) = weeks(4, &[(2, 8.0)], 1);
+    all.last_mut().unwrap().distance_m = 1_000.0;
+    let t = Case::new((all, ratings)).target(monday());
+    let words: Vec<String> = t
+        .reasons
+        .iter()
+        .filter(|r| matches!(r, Reason::RampCap { .. }))
+        .map(|r| crate::render::words::reason(r, crate::settings::Units::Km))
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "the week kept within 6.5 km: at most 30% over the week before (1.0 km, judged \
+          against at least 5.0 km), kneeguard's ramp rule"
+        ],
+        "{t:?}"
+    );
+}
+
+#[test]
 fn a_week_after_a_ramp_is_held_at_its_level() {
     // 10 km weeks, then a 4 km run more last week: 14 km, 40% up, a ramp. Green would build to
     // 15.4 km and the ramp caps allow 14.3 km (30% over the four-week mean of 11 km): the week
