@@ -187,7 +187,7 @@ pub fn guidance(
     }
 }
 
-/// What the plan allows from `today` on: its longest run and largest descent budget, and next
+/// What the plan allows from `today` on: its longest run and largest descent budget, and each
 /// week's totals.
 fn plan_limits(weeks: &[WeekPlan; 2], today: NaiveDate) -> warnings::PlanLimits {
     let ahead: Vec<&PlanDay> = weeks
@@ -196,7 +196,7 @@ fn plan_limits(weeks: &[WeekPlan; 2], today: NaiveDate) -> warnings::PlanLimits 
         .filter(|d| d.date >= today && d.status == plan::DayStatus::Planned)
         .filter(|d| d.kind.is_running())
         .collect();
-    let next = &weeks[1].totals;
+    let week = |w: &WeekPlan| (w.week_start, w.totals.run_distance_m, w.totals.descent_m);
     warnings::PlanLimits {
         run_m: ahead
             .iter()
@@ -206,8 +206,7 @@ fn plan_limits(weeks: &[WeekPlan; 2], today: NaiveDate) -> warnings::PlanLimits 
             .iter()
             .map(|d| d.max_descent_m)
             .try_fold(0.0, |most: f64, budget| budget.map(|b| most.max(b))),
-        week_m: next.run_distance_m,
-        week_descent_m: next.descent_m,
+        weeks: [week(&weeks[0]), week(&weeks[1])],
     }
 }
 

@@ -615,7 +615,8 @@ fn no_check_warnings(day: &Day<'_>, broken: &mut Vec<String>) {
 }
 
 /// Today's warnings advise no more than the plan plans: no next run longer, or hillier, than
-/// the longest planned from today on, no week above next week's plan.
+/// the longest planned from today on, and after a ramp no week above the plan of the week after
+/// it.
 fn advice_within_plan(day: &Day<'_>, broken: &mut Vec<String>) {
     let g = day.g;
     let ahead: Vec<&&PlanDay> = day.runs().filter(|d| d.date >= g.today).collect();
@@ -627,7 +628,8 @@ fn advice_within_plan(day: &Day<'_>, broken: &mut Vec<String>) {
         .iter()
         .map(|d| d.max_descent_m)
         .try_fold(0.0, |most: f64, budget| budget.map(|b| most.max(b)));
-    let next = &g.weeks[1].totals;
+    // A ramp warning's "next week" is the week after the one it is about.
+    let week_after = |start: NaiveDate| g.weeks.iter().find(|w| w.week_start == shift(start, 7));
     for w in &g.warnings {
         let (advised, allowed) = match &w.detail {
             Detail::Spike(s) => match s.metric {
@@ -635,10 +637,13 @@ fn advice_within_plan(day: &Day<'_>, broken: &mut Vec<String>) {
                 SpikeMetric::Descent if ahead.is_empty() => (s.next_cap_m, Some(0.0)),
                 SpikeMetric::Descent => (s.next_cap_m, hilliest),
             },
-            Detail::Ramp(r) => match r.metric {
-                RampMetric::Distance => (r.next_week_cap_m, Some(next.run_distance_m)),
-                RampMetric::Descent => (r.next_week_cap_m, Some(next.descent_m)),
-            },
+            Detail::Ramp(r) => {
+                let planned = week_after(r.week_start).map(|w| &w.totals);
+                match r.metric {
+                    RampMetric::Distance => (r.next_week_cap_m, planned.map(|t| t.run_distance_m)),
+                    RampMetric::Descent => (r.next_week_cap_m, planned.map(|t| t.descent_m)),
+                }
+            }
             _ => continue,
         };
         if allowed.is_some_and(|allowed| advised > allowed + 1e-6) {

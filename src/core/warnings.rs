@@ -206,9 +206,9 @@ pub struct PlanLimits {
     pub run_m: f64,
     /// The largest descent budget of one of those runs; `None` when one of them has none.
     pub run_descent_m: Option<f64>,
-    /// Next week's planned running distance and descent.
-    pub week_m: f64,
-    pub week_descent_m: f64,
+    /// The plan's weeks: their first day, running distance and descent (this week's with what
+    /// is done). A ramp warning about a week is held to the plan of the week after it.
+    pub weeks: [(NaiveDate, f64, f64); 2],
 }
 
 /// Brings the advice of the load warnings within what the plan allows, so that `check` never
@@ -235,9 +235,15 @@ pub fn within_plan(warnings: &mut [Warning], limits: &PlanLimits) {
                 }
             }
             Detail::Ramp(r) => {
+                let after = shift(r.week_start, 7);
+                let Some(&(_, distance, descent)) =
+                    limits.weeks.iter().find(|(start, ..)| *start == after)
+                else {
+                    continue;
+                };
                 let limit = match r.metric {
-                    RampMetric::Distance => limits.week_m,
-                    RampMetric::Descent => limits.week_descent_m,
+                    RampMetric::Distance => distance,
+                    RampMetric::Descent => descent,
                 };
                 tighten(&mut r.next_week_cap_m, &mut r.plan_cap, limit);
             }
@@ -695,12 +701,21 @@ mod tests {
 
     #[test]
     fn advice_is_brought_within_a_tighter_plan_and_left_alone_under_a_looser_one() {
+        // A 14.2 km run after 10 and 8 km ones: a spike, a descent spike, and a ramp of the
+        // week of 10 March over the week before.
         let today = day(2025, 3, 14);
         let mut first = run(1, day(2025, 3, 1), 10_000.0);
         first.descent_m = Some(50.0);
-        let mut second = run(2, day(2025, 3, 13), 14_200.0);
-        second.descent_m = Some(150.0);
-        let warnings = check(&[first, second], &LoadSettings::default(), today, None);
+        let mut middle = run(2, day(2025, 3, 5), 8_000.0);
+        middle.descent_m = Some(50.0);
+        let mut last = run(3, day(2025, 3, 13), 14_200.0);
+        last.descent_m = Some(150.0);
+        let warnings = check(
+            &[first, middle, last],
+            &LoadSettings::default(),
+            today,
+            None,
+        );
         let advised = |limits: &PlanLimits| {
             let mut w = warnings.clone();
             within_plan(&mut w, limits);
@@ -712,43 +727,51 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
+        let (this, next) = (day(2025, 3, 10), day(2025, 3, 17));
         let loose = PlanLimits {
             run_m: 20_000.0,
             run_descent_m: None,
-            week_m: 90_000.0,
-            week_descent_m: 900.0,
+            weeks: [(this, 30_000.0, 900.0), (next, 30_000.0, 900.0)],
         };
-        let untouched = advised(&loose);
         assert_eq!(
-            untouched,
+            advised(&loose),
             [
                 (Rule::SingleRunSpike, 11_000.0, false),
-                (Rule::DescentSpike, 55.0, false)
+                (Rule::DescentSpike, 55.0, false),
+                (Rule::WeeklyRamp, 14_200.0, false)
             ]
         );
+        // The ramp of this week is held to next week's plan, not to this week's.
         let amber = PlanLimits {
             run_m: 7_500.0,
             run_descent_m: Some(35.0),
-            ..loose
+            weeks: [(this, 1_000.0, 900.0), (next, 9_000.0, 900.0)],
         };
         assert_eq!(
             advised(&amber),
             [
                 (Rule::SingleRunSpike, 7_500.0, true),
-                (Rule::DescentSpike, 35.0, true)
+                (Rule::DescentSpike, 35.0, true),
+                (Rule::WeeklyRamp, 9_000.0, true)
             ]
         );
+        // No plan for the week after the ramp's: its advice stays the rule's.
+        let elsewhere = PlanLimits {
+            weeks: [(day(2025, 3, 3), 0.0, 0.0), (this, 0.0, 0.0)],
+            ..amber
+        };
+        assert_eq!(advised(&elsewhere)[2], (Rule::WeeklyRamp, 14_200.0, false));
         let red = PlanLimits {
             run_m: 0.0,
             run_descent_m: Some(0.0),
-            week_m: 0.0,
-            week_descent_m: 0.0,
+            weeks: [(this, 0.0, 0.0), (next, 0.0, 0.0)],
         };
         assert_eq!(
             advised(&red),
             [
                 (Rule::SingleRunSpike, 0.0, true),
-                (Rule::DescentSpike, 0.0, true)
+                (Rule::DescentSpike, 0.0, true),
+                (Rule::WeeklyRamp, 0.0, true)
             ]
         );
     }
