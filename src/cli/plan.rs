@@ -250,13 +250,8 @@ fn write_week(
         out,
         "",
         &format!(
-            "Week: {} running{}, descent {}, {} min cross-training, {} strength day{}.",
-            render::distance(t.run_distance_m, units),
-            if t.done_distance_m > 0.0 {
-                format!(" ({} done)", render::distance(t.done_distance_m, units))
-            } else {
-                String::new()
-            },
+            "Week: {}, descent {}, {} min cross-training, {} strength day{}.",
+            words::week_running(t, units),
             render::elevation(t.descent_m, units),
             t.cross_minutes,
             t.strength_days,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::core::guidance::Guidance;
 use crate::core::plan::strength::{Exercise, Move, Stage};
-use crate::core::plan::{DayKind, DayNote, Mode, PlanDay, Reason, Replaced};
+use crate::core::plan::{DayKind, DayNote, Mode, PlanDay, PlanTotals, Reason, Replaced};
 use crate::core::plausibility::Implausible;
 use crate::core::recovery::{Recovery, SessionOutcome, PHASES};
 use crate::core::spikes::{SpikeBand, SpikeMetric};
@@ -342,6 +342,32 @@ fn capitalise(text: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default()
+}
+
+/// A week's running in a few words: its distance, and the walk-run sessions apart, whose
+/// distance counts the walking ("12.0 km running (4.0 km done)", "3 walk-run sessions, 13.0 km
+/// with the walking").
+pub fn week_running(t: &PlanTotals, units: Units) -> String {
+    let done = if t.done_distance_m > 0.0 {
+        format!(" ({} done)", distance(t.done_distance_m, units))
+    } else {
+        String::new()
+    };
+    let sessions = t.walk_run_sessions;
+    if sessions == 0 {
+        return format!("{} running{done}", distance(t.run_distance_m, units));
+    }
+    let walk_run = format!(
+        "{sessions} walk-run session{}, {} with the walking",
+        if sessions == 1 { "" } else { "s" },
+        distance(t.walk_run_distance_m, units)
+    );
+    let running = t.run_distance_m - t.walk_run_distance_m;
+    if running > 0.0 {
+        format!("{} running{done} and {walk_run}", distance(running, units))
+    } else {
+        walk_run
+    }
 }
 
 /// One line for a day: "Run 6.0 km, max 30 m descent", "Walk-run 6 x (2 walk + 3 run)",
@@ -1059,6 +1085,32 @@ pub fn exercise_note(e: &Exercise) -> String {
 mod tests {
     use super::*;
     use crate::core::plan::strength::routine;
+
+    #[test]
+    fn a_weeks_running_sets_the_walk_run_sessions_apart() {
+        let totals = |run: f64, done: f64, sessions: u32, walk_run: f64| PlanTotals {
+            run_distance_m: run,
+            done_distance_m: done,
+            walk_run_sessions: sessions,
+            walk_run_distance_m: walk_run,
+            descent_m: 0.0,
+            cross_minutes: 0,
+            strength_days: 0,
+        };
+        let km = Units::Km;
+        assert_eq!(
+            week_running(&totals(12_000.0, 4_000.0, 0, 0.0), km),
+            "12.0 km running (4.0 km done)"
+        );
+        assert_eq!(
+            week_running(&totals(13_000.0, 0.0, 3, 13_000.0), km),
+            "3 walk-run sessions, 13.0 km with the walking"
+        );
+        assert_eq!(
+            week_running(&totals(8_300.0, 5_000.0, 1, 3_300.0), Units::Mi),
+            "3.1 mi running (3.1 mi done) and 1 walk-run session, 2.1 mi with the walking"
+        );
+    }
 
     #[test]
     fn every_move_has_its_name_and_the_stage_its_equipment() {

@@ -332,7 +332,7 @@ fn plan_strip(data: &ReportData, units: Units) -> Markup {
             }
         }
         p.small {
-            "Next week: " (render::distance(next.totals.run_distance_m, units)) " running, "
+            "Next week: " (words::week_running(&next.totals, units)) ", "
             (next.totals.cross_minutes) " min cross-training, " (next.totals.strength_days)
             " strength day" @if next.totals.strength_days != 1 { "s" } ". The full plan with its reasons: "
             code { "kneeguard plan" } "."

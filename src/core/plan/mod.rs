@@ -305,6 +305,10 @@ pub struct PlanTotals {
     pub run_distance_m: f64,
     /// The part already run.
     pub done_distance_m: f64,
+    /// The walk-run sessions planned in the week, and their distance walking included (part
+    /// of `run_distance_m`: the ladder's sessions are timed, not run throughout).
+    pub walk_run_sessions: u32,
+    pub walk_run_distance_m: f64,
     /// Descent: done, plus the planned runs' budgets.
     pub descent_m: f64,
     pub cross_minutes: u32,
@@ -567,6 +571,8 @@ fn totals(days: &[PlanDay]) -> PlanTotals {
     PlanTotals {
         run_distance_m: sum(&|d| d.distance_m),
         done_distance_m: sum(&|d| d.distance_m.filter(|_| d.status == DayStatus::Done)),
+        walk_run_sessions: days.iter().filter(|d| d.kind == DayKind::WalkRun).count() as u32,
+        walk_run_distance_m: sum(&|d| d.distance_m.filter(|_| d.kind == DayKind::WalkRun)),
         descent_m: sum(&|d| d.max_descent_m),
         cross_minutes: days
             .iter()
