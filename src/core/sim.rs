@@ -778,6 +778,14 @@ fn amber_rules(day: &Day<'_>, broken: &mut Vec<String>) {
         .filter(|p| p.score > green && p.score <= amber)
         .map(|p| p.date)
         .min();
+    // Within the ceiling the pain arose where its spell began, which may be before the window:
+    // a rating between green and the ceiling, with no 7 days without a rating above green
+    // from there on, and nothing above the ceiling or red since.
+    let signals: Vec<&PainEntry> = if a.acceptable {
+        spell_signals(pain, settings, (a.arose, window), g.today, broken)
+    } else {
+        signals
+    };
     let rated = signals.iter().any(|p| p.date == a.arose);
     if !rated || first_amber.is_some_and(|first| a.arose > first) {
         broken.push(format!(
@@ -863,6 +871,49 @@ fn amber_rules(day: &Day<'_>, broken: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// The ratings above green of a spell of pain within the ceiling said to begin on `arose`: those
+/// of its first 7 days, the days the runs that hurt are judged by. What makes it no such spell
+/// is added to `broken`: no rating within the ceiling that day, 7 days without pain above green,
+/// or, before the zone's recent `window` (the part the spell reaches back into), a rating above
+/// the ceiling or swelling.
+fn spell_signals<'p>(
+    pain: &'p [PainEntry],
+    settings: &GuidanceSettings<'_>,
+    (arose, window): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+    broken: &mut Vec<String>,
+) -> Vec<&'p PainEntry> {
+    let (green, ceiling) = (settings.pain.green_max, settings.pain.ceiling);
+    let spell: Vec<&PainEntry> = pain
+        .iter()
+        .filter(|p| p.date >= arose && p.date <= today && p.score > green)
+        .collect();
+    if !spell.iter().any(|p| p.date == arose && p.score <= ceiling) {
+        broken.push(format!(
+            "a spell within the ceiling said to begin on {arose} with no such rating"
+        ));
+    }
+    let reached_back = |p: &&&PainEntry| p.date < window && (p.score > ceiling || p.swelling);
+    if let Some(p) = spell.iter().find(reached_back) {
+        broken.push(format!(
+            "a spell within the ceiling from {arose} holds {}/10 on {}",
+            p.score, p.date
+        ));
+    }
+    let mut days: Vec<NaiveDate> = spell.iter().map(|p| p.date).collect();
+    days.dedup();
+    if let Some(w) = days.windows(2).find(|w| (w[1] - w[0]).num_days() > 6) {
+        broken.push(format!(
+            "a spell within the ceiling from {arose} breaks off: nothing above green from {} to {}",
+            w[0], w[1]
+        ));
+    }
+    spell
+        .into_iter()
+        .filter(|p| p.date <= shift(arose, 6))
+        .collect()
 }
 
 /// The latest red event of the log up to `today` (a rating above amber, or swelling), if no
@@ -1153,7 +1204,7 @@ mod tests {
         ) {
             let base = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
             let today = shift(base, 730);
-            let mut runner = Runner::new(Profile::beginner(), 1);
+            let mut runner = Runner::new(Profile::chronic_stable(), 1);
             runner.activities.clear();
             runner.pain.clear();
             runner.load.spike_window_days = window;
@@ -1217,7 +1268,7 @@ mod tests {
                 )
             })
             .collect();
-        let mut runner = Runner::new(Profile::beginner(), 1);
+        let mut runner = Runner::new(Profile::chronic_stable(), 1);
         runner.log(today, 3, PainWhen::During, false);
         let plan = PlanSettings {
             available_days: weekdays_of(22),

@@ -203,10 +203,15 @@ pub enum ZoneReason {
 /// An amber episode: when the pain arose and the runs that hurt.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AmberEpisode {
-    /// The first day of the window with an amber rating: the load of the days up to it is the
-    /// load under which the pain arose.
+    /// The day the pain arose: the load of the days up to it is the load under which it
+    /// arose. Above the ceiling, the first amber rating of the recent window, so that each
+    /// week is cut below the load the pain still answers to; within the ceiling, the first
+    /// rating of the unbroken spell of such pain (no 7 days without one, nothing above the
+    /// ceiling, nothing red), so that holding stays at the load it began at rather than
+    /// following the plan's own weeks down.
     pub arose: NaiveDate,
-    /// The runs that were followed by amber pain (or the last run before it).
+    /// The runs that were followed by amber pain (or the last run before it): within the
+    /// ceiling, those of the spell's first 7 days.
     pub hurt_runs: Vec<i64>,
     /// Every amber rating within the ceiling and no meaningful morning rise: hold the load,
     /// do not cut it (DOMAIN.md §5, the tendon-style model).
@@ -516,7 +521,12 @@ pub fn assess(
         red.push(ZoneReason::NotSettled { since });
     }
     let signals = amber_signals(&log, recent, activities, settings);
-    let amber = (!signals.is_empty()).then(|| amber_episode(&log, &signals, activities, settings));
+    let lookback = shift(today, -7 * i64::from(settings.lookback_weeks.clamp(1, 520)));
+    let floor = knee
+        .red
+        .map_or(lookback, |r| lookback.max(shift(r.date, 1)));
+    let amber =
+        (!signals.is_empty()).then(|| amber_episode(&log, &signals, activities, settings, floor));
     let zone = if !red.is_empty() {
         Zone::Red
     } else if amber.is_some() {
@@ -594,17 +604,51 @@ fn green_reason(
     }
 }
 
+/// The first day of the spell of pain within the ceiling that reaches `first`: earlier
+/// acceptable signals, each within 6 days of the next, back to a gap of a week, a signal
+/// above the ceiling, or the start of `earlier` (`signals` in date order).
+fn spell_start(earlier: &[AmberSignal<'_>], first: NaiveDate) -> NaiveDate {
+    let mut start = first;
+    for s in earlier.iter().rev() {
+        if !s.acceptable || (start - s.entry.date).num_days() > 6 {
+            break;
+        }
+        start = s.entry.date;
+    }
+    start
+}
+
+/// The episode behind today's amber signals; within the ceiling it reaches back over the
+/// spell's earlier signals, not before `floor` (the lookback, the day after the last red).
 fn amber_episode(
     log: &PainLog<'_>,
-    signals: &[AmberSignal<'_>],
+    recent: &[AmberSignal<'_>],
     activities: &[Activity],
     settings: &PainSettings,
+    floor: NaiveDate,
 ) -> AmberEpisode {
-    let arose = signals
+    let first = recent
         .iter()
         .map(|s| s.entry.date)
         .min()
         .expect("an amber episode has a signal");
+    let acceptable = recent.iter().all(|s| s.acceptable);
+    let earlier = if acceptable {
+        amber_signals(
+            log,
+            log.between(floor, shift(first, -1)),
+            activities,
+            settings,
+        )
+    } else {
+        Vec::new()
+    };
+    let arose = spell_start(&earlier, first);
+    let signals: Vec<&AmberSignal<'_>> = earlier
+        .iter()
+        .chain(recent)
+        .filter(|s| s.entry.date >= arose && (!acceptable || s.entry.date <= shift(arose, 6)))
+        .collect();
     let runs = run_refs(activities);
     let links = link(log, &runs, &not_runs(activities), settings);
     let position = |entry: &PainEntry| log.all().iter().position(|e| std::ptr::eq(*e, entry));
@@ -628,7 +672,7 @@ fn amber_episode(
     AmberEpisode {
         arose,
         hurt_runs: hurt,
-        acceptable: signals.iter().all(|s| s.acceptable),
+        acceptable,
     }
 }
 
@@ -962,6 +1006,53 @@ pub(crate) mod tests {
         let red = knee.red.map(|r| (r.date, r.cause));
         assert_eq!(red, Some((back(210), ReferralCause::RedPain)));
         assert_eq!(knee.settled.map(|s| s.0), Some(today));
+    }
+
+    #[test]
+    fn pain_within_the_ceiling_is_held_from_where_its_spell_began() {
+        let today = day(2026, 11, 22);
+        let within = |ceiling| PainSettings {
+            ceiling,
+            ..PainSettings::default()
+        };
+        let on = |days: &[(i64, u8)]| -> (Vec<Activity>, Vec<PainEntry>) {
+            let runs = days
+                .iter()
+                .enumerate()
+                .map(|(i, (d, _))| run(i as i64 + 1, shift(today, *d), 8_000.0))
+                .collect();
+            let ratings = days
+                .iter()
+                .enumerate()
+                .map(|(i, (d, score))| {
+                    pain(i as i64 + 1, shift(today, *d), *score, PainWhen::After)
+                })
+                .collect();
+            (runs, ratings)
+        };
+        let episode = |days: &[(i64, u8)], settings: &PainSettings| {
+            let (runs, ratings) = on(days);
+            let amber = assess(&ratings, &runs, settings, today).amber.unwrap();
+            (
+                (amber.arose - today).num_days(),
+                amber.hurt_runs,
+                amber.acceptable,
+            )
+        };
+        // Every few days 3/10 within a ceiling of 5: the spell began 19 days ago, and the runs
+        // that hurt are those of its first week (the plan's later, shorter runs are not).
+        let spell = [(-19, 3), (-14, 3), (-9, 3), (-4, 3), (-1, 3)];
+        assert_eq!(episode(&spell, &within(5)), (-19, vec![1, 2], true));
+        // Above a ceiling of 2 the same pain cuts below the load of the recent window.
+        assert_eq!(episode(&spell, &within(2)), (-4, vec![4, 5], false));
+        // Seven days without pain above green end a spell.
+        let broken = [(-19, 3), (-11, 3), (-6, 3), (-1, 3)];
+        assert_eq!(episode(&broken, &within(5)), (-11, vec![2, 3], true));
+        // So does pain above the ceiling, and a red day.
+        let above = [(-14, 5), (-9, 3), (-4, 3), (-1, 3)];
+        assert_eq!(episode(&above, &within(4)), (-9, vec![2, 3], true));
+        let red = [(-15, 3), (-14, 7), (-13, 0), (-10, 3), (-5, 3), (-1, 3)];
+        assert_eq!(episode(&red, &within(5)), (-10, vec![4, 5], true));
     }
 
     #[test]

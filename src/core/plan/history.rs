@@ -205,14 +205,19 @@ impl History {
             .unwrap_or(0)
     }
 
-    /// Days with a run in the week up to (not including) `before`.
-    pub fn run_days_before(&self, week: NaiveDate, before: NaiveDate) -> usize {
+    /// The days with a run in the week up to (not including) `before`, in order.
+    pub fn run_dates_before(&self, week: NaiveDate, before: NaiveDate) -> Vec<NaiveDate> {
         let mut days: Vec<NaiveDate> = self
             .runs_between(week, shift(before, -1))
             .map(|r| r.date)
             .collect();
         days.dedup();
-        days.len()
+        days
+    }
+
+    /// How many days of the week up to (not including) `before` had a run.
+    pub fn run_days_before(&self, week: NaiveDate, before: NaiveDate) -> usize {
+        self.run_dates_before(week, before).len()
     }
 
     /// The latest day with a run before `day`.

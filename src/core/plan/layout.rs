@@ -326,9 +326,9 @@ impl Week<'_, '_> {
             Mode::Hold => habit.max(2),
             _ => (habit + 1).max(2),
         };
-        let done_days = history.run_days_before(week, open);
+        let done_days = history.run_dates_before(week, open);
         let mut n = per_week
-            .saturating_sub(done_days)
+            .saturating_sub(done_days.len())
             .max(1)
             .min(candidates.len());
         let long_day = self.plan().long_run_day;
@@ -360,10 +360,16 @@ impl Week<'_, '_> {
                 (r.min(0.4 * self.target.target_m) / step + 1e-9).floor()
             });
         let long_steps = share.max(habitual) as usize;
+        // Once the week's other runs are done, the one left is its long run, on its day.
+        let last_left = n == 1 && !done_days.is_empty();
         let split = |n: usize| -> Split {
-            let long = long_index
-                .filter(|_| n >= 2)
-                .map(|_| long_steps.min(total).min(cap_steps));
+            let long = long_index.filter(|_| n >= 2 || last_left).map(|_| {
+                if n == 1 {
+                    total
+                } else {
+                    long_steps.min(total).min(cap_steps)
+                }
+            });
             let rest = total - long.unwrap_or(0);
             let easy_runs = n - usize::from(long.is_some());
             Split {
@@ -381,7 +387,8 @@ impl Week<'_, '_> {
             let crowded = plan
                 .long
                 .is_some_and(|l| plan.easy_max as f64 > EASY_SHARE_OF_LONG * l as f64)
-                || plan.easy_max > cap_steps;
+                || plan.easy_max > cap_steps
+                || (plan.easy_runs == 0 && plan.long.is_some_and(|l| l > cap_steps));
             let next = split(n + 1);
             if !crowded || next.easy_min < min_steps {
                 break;
@@ -394,7 +401,11 @@ impl Week<'_, '_> {
             plan = split(n);
         }
         let mut out = Vec::new();
-        let mut taken = Vec::new();
+        // The days already run this week keep their distance from the runs still to come.
+        let mut taken: Vec<usize> = done_days
+            .iter()
+            .filter_map(|d| usize::try_from((*d - week).num_days()).ok())
+            .collect();
         if let (Some(l), Some(i)) = (plan.long, long_index) {
             out.push(Intended {
                 index: i,

@@ -564,6 +564,46 @@ fn strength_already_done_shows_its_minutes_and_counts_among_the_strength_days() 
     assert_eq!(this.totals.strength_days, 2 + planned);
 }
 
+#[test]
+fn a_week_followed_day_by_day_keeps_its_runs_apart_and_its_long_run_on_its_day() {
+    // Four weeks of three runs; the week of 2026-11-16 is lived a day at a time, each day
+    // running what that day's plan says. Re-planned every morning, the runs still done keep
+    // their distance from those to come, and the last one left is the long run, on Sunday.
+    let (mut all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 10.0)], 1);
+    let week = day(2026, 11, 16);
+    all.retain(|a| crate::core::load::local_date(a).is_some_and(|d| d < week));
+    ratings.retain(|e| e.date < week);
+    let mut ran = Vec::new();
+    for offset in 0..7 {
+        let today = shift(week, offset);
+        let [this, _] = plan_on(Case::new((all.clone(), ratings.clone())), today);
+        let session = &this.days[offset as usize];
+        if session.kind == DayKind::Run {
+            let id = 1000 + offset;
+            let km = session.distance_m.unwrap();
+            all.push(run(id, today, km));
+            ratings.push(pain(id, today, 1, PainWhen::After));
+            ran.push((today.weekday(), km / 1000.0));
+        }
+    }
+    use chrono::Weekday::*;
+    let days: Vec<chrono::Weekday> = ran.iter().map(|(d, _)| *d).collect();
+    let longest = ran.iter().map(|(_, km)| *km).fold(0.0, f64::max);
+    assert_eq!(
+        ran.last().map(|(d, km)| (*d, *km)),
+        Some((Sun, longest)),
+        "{ran:?}"
+    );
+    for pair in days.windows(3) {
+        let first = pair[0].num_days_from_monday();
+        assert!(
+            pair[2].num_days_from_monday() - first > 2,
+            "three runs on consecutive days: {ran:?}"
+        );
+    }
+    assert!(days.len() >= 3, "{ran:?}");
+}
+
 /// The plan of this week and the next as `today` sees them, with what came after it removed.
 fn plan_on(mut case: Case, today: NaiveDate) -> [WeekPlan; 2] {
     case.activities
