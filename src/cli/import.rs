@@ -105,6 +105,11 @@ pub fn run(
             until: Some(until),
         })?;
         summary.warnings = warnings_for(&context, &config.load, &summary.activities);
+        if !summary.warnings.is_empty() {
+            // What `check` says of the same runs: the advice of recent ones within the plan.
+            let (today, _) = super::guidance::today(ctx, store)?;
+            today.hold_to_plan(&mut summary.warnings);
+        }
     }
     match ctx.format {
         OutputFormat::Json => render::json(out, &summary)?,

@@ -187,6 +187,20 @@ pub fn guidance(
     }
 }
 
+impl Guidance {
+    /// Holds the advice of the warnings about the last 7 days, those whose "next runs" are the
+    /// days ahead, to this guidance's plan, as its own warnings are: `check --since` and
+    /// `import` then say what `check` says of the same run. Older warnings keep the rule's
+    /// own advice.
+    pub fn hold_to_plan(&self, warnings: &mut [Warning]) {
+        let from = shift(self.today, -6);
+        warnings::within_plan(
+            warnings.iter_mut().filter(|w| w.date >= from),
+            &plan_limits(&self.weeks, self.today),
+        );
+    }
+}
+
 /// What the plan allows from `today` on: its longest run and largest descent budget, and each
 /// week's totals.
 fn plan_limits(weeks: &[WeekPlan; 2], today: NaiveDate) -> warnings::PlanLimits {
@@ -212,6 +226,7 @@ fn plan_limits(weeks: &[WeekPlan; 2], today: NaiveDate) -> warnings::PlanLimits 
 
 /// Every warning raised from `since` to `today` (load warnings over the period), with today's
 /// knee and implausible-record warnings; implausible records are left out of the load rules.
+/// The advice of those about the last 7 days is held to today's plan, as `check` holds it.
 pub fn warnings_since(
     activities: &[Activity],
     pain: &[PainEntry],
@@ -219,12 +234,12 @@ pub fn warnings_since(
     today: NaiveDate,
     since: NaiveDate,
 ) -> Vec<Warning> {
-    let flagged = flag(activities, settings, today);
-    let trusted = trusted(activities, &flagged);
-    let zone = assess(pain, &trusted, settings.pain, today);
+    let g = guidance(activities, pain, settings, today);
+    let trusted = trusted(activities, &g.flagged);
     let mut out = check(&trusted, settings.load, today, Some(since));
-    out.extend(knee_warning(&zone, today));
-    out.extend(implausible_warnings(&flagged, today));
+    g.hold_to_plan(&mut out);
+    out.extend(knee_warning(&g.zone, today));
+    out.extend(implausible_warnings(&g.flagged, today));
     warnings::sort(&mut out);
     out
 }

@@ -214,14 +214,14 @@ pub struct PlanLimits {
 /// Brings the advice of the load warnings within what the plan allows, so that `check` never
 /// advises more than `plan` plans (DOMAIN.md §7: the same state, the same numbers). The plan
 /// is the tighter of the two when the knee or a threshold holds it back.
-pub fn within_plan(warnings: &mut [Warning], limits: &PlanLimits) {
+pub fn within_plan<'w>(warnings: impl IntoIterator<Item = &'w mut Warning>, limits: &PlanLimits) {
     let tighten = |cap: &mut f64, by_plan: &mut bool, limit: f64| {
         if limit < *cap {
             *cap = limit.max(0.0);
             *by_plan = true;
         }
     };
-    for w in warnings.iter_mut() {
+    for w in warnings {
         match &mut w.detail {
             Detail::Spike(s) => {
                 let limit = match s.metric {

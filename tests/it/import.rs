@@ -983,3 +983,47 @@ fn the_summary_counts_in_words_and_says_what_a_duplicate_left_out() {
         "{text}"
     );
 }
+
+#[test]
+fn the_warnings_of_an_import_advise_what_check_and_the_plan_do() {
+    // Four weeks of pain-free 5 km runs, then a 6 km run that hurt (4/10 after it and the next
+    // morning): the knee is amber and the plan cuts. Yesterday's 9 km, imported from a GPX
+    // file, is a spike: import advises for it what `check` and `check --since` do, the plan's
+    // shorter runs, not the spike rule's own cap.
+    let env = Env::new();
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 10, 20).unwrap();
+    for week in 0..4 {
+        for d in [0, 2, 5] {
+            let date = (first + Duration::days(7 * week + d)).to_string();
+            env.run_on(&date, "5", "30", &[]);
+            env.pain_on("1", "after", &date, &[]);
+        }
+    }
+    env.run_on("2026-11-18", "6", "36", &[]);
+    env.pain_on("4", "after", "2026-11-18", &[]);
+    env.pain_on("4", "morning", "2026-11-19", &[]);
+    let start = Utc.with_ymd_and_hms(2026, 11, 21, 7, 0, 0).unwrap();
+    let gpx = Course::new(start, 9_000.0, 0.0).to_gpx("Long one", "running");
+    let file = write(env.dir.path(), "long.gpx", gpx.as_bytes());
+    let (code, summary) = import_json(&env, &[file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{summary:#}");
+    let id = &summary["warnings"][0]["activity_id"];
+    assert!(id.is_i64(), "{summary:#}");
+    let spike_advice = |warnings: &Value| -> Vec<String> {
+        warnings
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["rule"] == "single_run_spike" && w["activity_id"] == *id)
+            .map(|w| w["advice"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let imported = spike_advice(&summary["warnings"]);
+    assert_eq!(imported.len(), 1, "{summary:#}");
+    assert!(imported[0].contains("as your plan does"), "{imported:?}");
+    assert_eq!(spike_advice(&env.json(&["check"])), imported);
+    assert_eq!(
+        spike_advice(&env.json(&["check", "--since", "2026-11-01"])),
+        imported
+    );
+}
