@@ -164,7 +164,8 @@ pub enum ZoneReason {
         date: NaiveDate,
         ceiling: u8,
     },
-    /// A rating in the amber band; `acceptable` when it is within the ceiling (hold, do not cut).
+    /// A rating in the amber band; `acceptable` when it is within the ceiling and nothing else
+    /// of the window goes above it (hold, do not cut).
     AmberPain {
         score: u8,
         when: PainWhen,
@@ -543,9 +544,16 @@ pub fn assess(
             .cmp(&score(a.entry))
             .then(b.entry.date.cmp(&a.entry.date))
     });
+    // A rating within the ceiling holds the load only when every signal does: beside a morning
+    // rise or pain above the ceiling the episode cuts, and its reason says no more than amber.
+    let holds = amber.as_ref().is_some_and(|a| a.acceptable);
     for s in ordered {
         if seen.insert(std::mem::discriminant(&s.reason)) {
-            reasons.push(s.reason.clone());
+            let mut reason = s.reason.clone();
+            if let ZoneReason::AmberPain { acceptable, .. } = &mut reason {
+                *acceptable &= holds;
+            }
+            reasons.push(reason);
         }
     }
     if zone == Zone::Green {
@@ -1006,6 +1014,41 @@ pub(crate) mod tests {
         let red = knee.red.map(|r| (r.date, r.cause));
         assert_eq!(red, Some((back(210), ReferralCause::RedPain)));
         assert_eq!(knee.settled.map(|s| s.0), Some(today));
+    }
+
+    #[test]
+    fn a_rating_within_the_ceiling_does_not_say_hold_beside_one_that_cuts() {
+        // 3/10 after a run, within a ceiling of 5, and the next morning's 1 -> 4 rise: the
+        // episode cuts, and the 3/10 reason says amber without "hold the load".
+        let settings = PainSettings {
+            ceiling: 5,
+            ..PainSettings::default()
+        };
+        let today = day(2026, 11, 22);
+        let runs = [
+            run(1, shift(today, -2), 6_000.0),
+            run(2, shift(today, -1), 5_000.0),
+        ];
+        let ratings = [
+            pain(1, shift(today, -2), 3, PainWhen::After),
+            pain(2, shift(today, -1), 1, PainWhen::After),
+            pain(3, today, 4, PainWhen::Morning),
+        ];
+        let got = assess(&ratings, &runs, &settings, today);
+        assert!(!got.amber.unwrap().acceptable);
+        let amber_pain: Vec<bool> = got
+            .reasons
+            .iter()
+            .filter_map(|r| match r {
+                ZoneReason::AmberPain { acceptable, .. } => Some(*acceptable),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(amber_pain, [false]);
+        assert!(got
+            .reasons
+            .iter()
+            .any(|r| matches!(r, ZoneReason::MorningRise { .. })));
     }
 
     #[test]

@@ -599,6 +599,27 @@ pub fn reason(r: &Reason, units: Units) -> String {
             d(*min_run_m),
             if *sessions == 1 { "" } else { "s" }
         ),
+        Reason::NoRunFits {
+            min_run_m,
+            run_cap_m,
+            sessions,
+            minutes,
+        } => format!(
+            "amber: {}: no running this week, and {sessions} cross-training session{} of \
+             {minutes} min instead",
+            match run_cap_m {
+                Some(cap) if cap < min_run_m => format!(
+                    "the runs that hurt leave runs of at most {}, less than one run ({} at least)",
+                    d(*cap),
+                    d(*min_run_m)
+                ),
+                _ => format!(
+                    "no run of at least {} fits within the week's caps",
+                    d(*min_run_m)
+                ),
+            },
+            if *sessions == 1 { "" } else { "s" }
+        ),
         Reason::Swap {
             date,
             replaced,

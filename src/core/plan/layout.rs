@@ -135,6 +135,9 @@ struct Intended {
     index: usize,
     distance_m: f64,
     long: bool,
+    /// The most the run may be beside its day's caps: a long run left alone in its week asks
+    /// for the whole remainder but is no longer than a long run.
+    at_most_m: f64,
 }
 
 impl Week<'_, '_> {
@@ -202,7 +205,13 @@ impl Week<'_, '_> {
         if remaining < self.min_run() {
             if matches!(self.mode, Mode::Hold | Mode::Cut) && self.target.target_m < self.min_run()
             {
-                self.cross_instead_of_runs(history, &candidates, open);
+                let (sessions, minutes) = self.cross_instead_of_runs(history, &candidates, open);
+                self.reasons.push(Reason::CrossInsteadOfRuns {
+                    target_m: self.target.target_m,
+                    min_run_m: self.min_run(),
+                    sessions,
+                    minutes,
+                });
             }
             return;
         }
@@ -222,6 +231,18 @@ impl Week<'_, '_> {
             .find(|r| !r.long)
             .map_or(remaining, |r| r.distance_m);
         let sized = self.size(history, &intended, remaining);
+        if sized.is_empty() && matches!(self.mode, Mode::Hold | Mode::Cut) {
+            // No run of the least length fits the caps: cross-training instead, not an empty
+            // week.
+            let (sessions, minutes) = self.cross_instead_of_runs(history, &candidates, open);
+            self.reasons.push(Reason::NoRunFits {
+                min_run_m: self.min_run(),
+                run_cap_m: self.target.run_cap_m,
+                sessions,
+                minutes,
+            });
+            return;
+        }
         self.place_runs(history, &sized);
         let planned: f64 = sized.iter().map(|(_, d, _)| d).sum();
         if planned + done + self.step() <= self.target.target_m && !sized.is_empty() {
@@ -252,10 +273,15 @@ impl Week<'_, '_> {
         }
     }
 
-    /// Amber cut the week below one run: the days the runs would have taken get cross-training
-    /// of an easy run's duration instead, so that the knee rests from running, not the runner
-    /// from moving.
-    fn cross_instead_of_runs(&mut self, history: &History, candidates: &[usize], open: NaiveDate) {
+    /// Amber cut the week below one run, or left no run that fits its caps: the days the runs
+    /// would have taken get cross-training of an easy run's duration instead, so that the knee
+    /// rests from running, not the runner from moving. Returns the sessions and their minutes.
+    fn cross_instead_of_runs(
+        &mut self,
+        history: &History,
+        candidates: &[usize],
+        open: NaiveDate,
+    ) -> (u32, u32) {
         let week = self.dates[0];
         let free: Vec<usize> = candidates
             .iter()
@@ -272,12 +298,7 @@ impl Week<'_, '_> {
             self.days[i] =
                 Some(self.cross_day(i, self.cross_kind(k), minutes, DayNote::EasyPainFree));
         }
-        self.reasons.push(Reason::CrossInsteadOfRuns {
-            target_m: self.target.target_m,
-            min_run_m: self.min_run(),
-            sessions: chosen.len() as u32,
-            minutes,
-        });
+        (chosen.len() as u32, minutes)
     }
 
     /// Amber above the ceiling: the long-run day and the weekday of the hilliest recent run
@@ -341,7 +362,13 @@ impl Week<'_, '_> {
                     .then(|| candidates.last().copied())
                     .flatten()
             });
-        let wants_long = matches!(self.mode, Mode::Progress | Mode::Hold) && per_week >= 3;
+        // A week whose long-run day has gone by, run or not, plans no second long run.
+        let long_day_gone = self
+            .dates
+            .iter()
+            .any(|d| d.weekday() == long_day && *d < open);
+        let wants_long =
+            matches!(self.mode, Mode::Progress | Mode::Hold) && per_week >= 3 && !long_day_gone;
         let long_index = long_index.filter(|_| wants_long);
         // Whole steps, so that rounding loses nothing; each run's day cap, roughly, from the
         // first open day (the exact cap of each day is applied when the runs are sized).
@@ -360,9 +387,10 @@ impl Week<'_, '_> {
                 (r.min(0.4 * self.target.target_m) / step + 1e-9).floor()
             });
         let long_steps = share.max(habitual) as usize;
-        // Once the week's other runs are done, the one left is its long run, on its day.
-        let last_left = n == 1 && !done_days.is_empty();
+        // Once the week's other runs are done, the one left is its long run, on its day: it asks
+        // for the whole remainder, and sizing keeps it within a long run and its day's caps.
         let split = |n: usize| -> Split {
+            let last_left = n == 1 && !done_days.is_empty();
             let long = long_index.filter(|_| n >= 2 || last_left).map(|_| {
                 if n == 1 {
                     total
@@ -388,7 +416,8 @@ impl Week<'_, '_> {
                 .long
                 .is_some_and(|l| plan.easy_max as f64 > EASY_SHARE_OF_LONG * l as f64)
                 || plan.easy_max > cap_steps
-                || (plan.easy_runs == 0 && plan.long.is_some_and(|l| l > cap_steps));
+                || (plan.easy_runs == 0
+                    && plan.long.is_some_and(|l| l > cap_steps.min(long_steps)));
             let next = split(n + 1);
             if !crowded || next.easy_min < min_steps {
                 break;
@@ -411,6 +440,11 @@ impl Week<'_, '_> {
                 index: i,
                 distance_m: l as f64 * step,
                 long: true,
+                at_most_m: if plan.easy_runs == 0 {
+                    long_steps as f64 * step
+                } else {
+                    f64::INFINITY
+                },
             });
             taken.push(i);
         }
@@ -422,6 +456,7 @@ impl Week<'_, '_> {
                 index: i,
                 distance_m: steps as f64 * step,
                 long: false,
+                at_most_m: f64::INFINITY,
             });
         }
         out.sort_by_key(|r| r.index);
@@ -451,7 +486,7 @@ impl Week<'_, '_> {
             };
             // Whole steps, or finer ones when a short day cap binds (so that short runs can
             // still grow by the 10% the single-run rule allows).
-            let want = wanted.min(left);
+            let want = wanted.min(left).min(r.at_most_m);
             let distance = if cap.cap_m < want {
                 floor_distance(cap.cap_m, self.step())
             } else {

@@ -411,6 +411,14 @@ pub enum Reason {
         sessions: u32,
         minutes: u32,
     },
+    /// Amber left no run of the least length within the caps (`run_cap_m`: the runs that hurt,
+    /// when set): cross-training takes the runs' days.
+    NoRunFits {
+        min_run_m: f64,
+        run_cap_m: Option<f64>,
+        sessions: u32,
+        minutes: u32,
+    },
     /// A run replaced with cross-training of the same duration.
     Swap {
         date: NaiveDate,

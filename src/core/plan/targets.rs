@@ -173,6 +173,8 @@ fn amber(input: &PlanInput<'_>, history: &History, mode: Mode, target: &mut Targ
         .collect();
     let cut = 1.0 - clean(input.plan.amber_cut_pct).min(100.0) / 100.0;
     let (week, runs) = match mode {
+        // Each run followed by pain above the ceiling lowers the next (the 24-hour response
+        // decides): the plan's own shorter runs, done at amber, become runs that hurt in turn.
         Mode::Cut => {
             let shortest = hurt.iter().copied().reduce(f64::min);
             (load * cut, shortest.map(|s| s * cut))

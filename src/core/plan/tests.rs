@@ -420,6 +420,38 @@ fn amber_that_leaves_less_than_one_run_plans_cross_training_on_the_run_days() {
 }
 
 #[test]
+fn amber_whose_runs_that_hurt_are_shorter_than_one_run_plans_cross_training_instead() {
+    // Three 2 km runs a week, the last one hurting at 4/10: the week is cut to 4.8 km, more
+    // than one run, but no run may be as long as the 2 km that hurt, and the least run is 2 km.
+    let (all, mut ratings) = weeks(4, &[(1, 2.0), (3, 2.0), (6, 2.0)], 1);
+    ratings.push(pain(900, today(), 4, PainWhen::After));
+    let [_, next] = Case::new((all, ratings)).weeks();
+    assert!(planned_runs(&next).is_empty(), "{:?}", next.days);
+    let cross: Vec<u32> = next
+        .days
+        .iter()
+        .filter(|d| d.kind == DayKind::Cross)
+        .filter_map(|d| d.minutes)
+        .collect();
+    assert_eq!(cross.len(), 3, "{:?}", next.days);
+    assert!(cross.iter().all(|m| *m >= 20), "{cross:?}");
+    let words: Vec<String> = next
+        .reasons
+        .iter()
+        .map(|r| crate::render::words::reason(r, crate::settings::Units::Km))
+        .filter(|w| w.contains("cross-training session"))
+        .collect();
+    assert_eq!(
+        words,
+        [format!(
+            "amber: the runs that hurt leave runs of at most 1.6 km, less than one run (2.0 km at \
+             least): no running this week, and 3 cross-training sessions of {} min instead",
+            cross[0]
+        )]
+    );
+}
+
+#[test]
 fn red_plans_cross_training_and_the_brisk_walk_that_opens_the_ladder() {
     let (all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
     ratings.push(pain(900, today(), 7, PainWhen::After));
@@ -564,44 +596,78 @@ fn strength_already_done_shows_its_minutes_and_counts_among_the_strength_days() 
     assert_eq!(this.totals.strength_days, 2 + planned);
 }
 
-#[test]
-fn a_week_followed_day_by_day_keeps_its_runs_apart_and_its_long_run_on_its_day() {
-    // Four weeks of three runs; the week of 2026-11-16 is lived a day at a time, each day
-    // running what that day's plan says. Re-planned every morning, the runs still done keep
-    // their distance from those to come, and the last one left is the long run, on Sunday.
-    let (mut all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 10.0)], 1);
+/// Four weeks of `runs` (weekday from 0, km), then the week of 2026-11-16 lived a day at a time:
+/// each morning the week is planned again, and `act` says what the runner runs of that day's
+/// planned run (its weekday and km; `None` skips it).
+fn live_a_week(
+    runs: &[(i64, f64)],
+    plan: PlanSettings,
+    act: impl Fn(chrono::Weekday, f64) -> Option<f64>,
+) -> Vec<(chrono::Weekday, f64)> {
+    let (mut all, mut ratings) = weeks(4, runs, 1);
     let week = day(2026, 11, 16);
     all.retain(|a| crate::core::load::local_date(a).is_some_and(|d| d < week));
     ratings.retain(|e| e.date < week);
     let mut ran = Vec::new();
     for offset in 0..7 {
         let today = shift(week, offset);
-        let [this, _] = plan_on(Case::new((all.clone(), ratings.clone())), today);
+        let mut case = Case::new((all.clone(), ratings.clone()));
+        case.plan = plan.clone();
+        let [this, _] = plan_on(case, today);
         let session = &this.days[offset as usize];
-        if session.kind == DayKind::Run {
+        if session.kind != DayKind::Run {
+            continue;
+        }
+        let planned = session.distance_m.unwrap() / 1000.0;
+        if let Some(km) = act(today.weekday(), planned) {
             let id = 1000 + offset;
-            let km = session.distance_m.unwrap();
-            all.push(run(id, today, km));
+            all.push(run(id, today, km * 1000.0));
             ratings.push(pain(id, today, 1, PainWhen::After));
-            ran.push((today.weekday(), km / 1000.0));
+            ran.push((today.weekday(), km));
         }
     }
+    ran
+}
+
+#[test]
+fn a_week_followed_day_by_day_keeps_its_runs_apart_and_its_long_run_on_its_day() {
+    // Re-planned every morning, the runs still to come keep their distance from those done, and
+    // the last one left is the long run, on Sunday.
     use chrono::Weekday::*;
-    let days: Vec<chrono::Weekday> = ran.iter().map(|(d, _)| *d).collect();
+    let three = [(1, 6.0), (3, 6.0), (6, 10.0)];
+    let ran = live_a_week(&three, PlanSettings::default(), |_, km| Some(km));
     let longest = ran.iter().map(|(_, km)| *km).fold(0.0, f64::max);
-    assert_eq!(
-        ran.last().map(|(d, km)| (*d, *km)),
-        Some((Sun, longest)),
-        "{ran:?}"
+    assert_eq!(ran.last().copied(), Some((Sun, longest)), "{ran:?}");
+    let days: Vec<u32> = ran.iter().map(|(d, _)| d.num_days_from_monday()).collect();
+    assert!(
+        days.len() >= 3 && days.windows(3).all(|w| w[2] - w[0] > 2),
+        "three runs on consecutive days: {ran:?}"
     );
-    for pair in days.windows(3) {
-        let first = pair[0].num_days_from_monday();
-        assert!(
-            pair[2].num_days_from_monday() - first > 2,
-            "three runs on consecutive days: {ran:?}"
-        );
-    }
-    assert!(days.len() >= 3, "{ran:?}");
+    // Running more than planned does not move the long run off its day.
+    let more = live_a_week(&three, PlanSettings::default(), |d, km| {
+        Some(if d == Sun { km } else { km * 1.3 })
+    });
+    assert_eq!(more.last().map(|(d, _)| *d), Some(Sun), "{more:?}");
+    // A week cut short is not made up in its long run: Sunday stays a long run of the week's
+    // share or the long run the runner already does (10 km), not the whole remainder.
+    let skipped = live_a_week(&three, PlanSettings::default(), |d, km| {
+        (d == Sun || d == Mon || d == Tue).then_some(km)
+    });
+    let sunday = skipped.iter().find(|(d, _)| *d == Sun).map(|(_, km)| *km);
+    assert!(sunday.is_some_and(|km| km <= 10.0), "{skipped:?}");
+    // A long-run day early in the week leaves no second long run for Sunday (four runs a week,
+    // 12 km on Sundays until now).
+    let wednesday = PlanSettings {
+        long_run_day: Wed,
+        ..PlanSettings::default()
+    };
+    let four = [(1, 6.0), (3, 7.0), (5, 5.0), (6, 12.0)];
+    let early = live_a_week(&four, wednesday, |_, km| Some(km));
+    let long = early.iter().find(|(d, _)| *d == Wed).map(|(_, km)| *km);
+    assert!(
+        long.is_some_and(|l| early.iter().all(|(d, km)| *d == Wed || *km < l)),
+        "{early:?}"
+    );
 }
 
 /// The plan of this week and the next as `today` sees them, with what came after it removed.
