@@ -392,7 +392,11 @@ pub fn session(day: &PlanDay, units: Units) -> String {
                 "Walk-run {} x ({} walk + {} run)",
                 w.repeats, w.walk_min, w.run_min
             ),
-            None => "Walk-run".to_string(),
+            // A session already done: what was recorded.
+            None => match day.distance_m {
+                Some(m) => format!("Walk-run {}", distance(m, units)),
+                None => "Walk-run".to_string(),
+            },
         },
         DayKind::Cross => capitalise(
             &day.activity

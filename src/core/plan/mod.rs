@@ -508,6 +508,14 @@ fn build_week(
         .iter()
         .map(|&d| (d < open).then(|| history.done_day(d)))
         .collect();
+    // On the ladder the runs since the calm rating are its walk-run sessions.
+    if let (Mode::Ladder, Some(l)) = (mode, ladder.as_ref()) {
+        for d in days.iter_mut().flatten() {
+            if d.kind == DayKind::Run && d.date > l.started {
+                d.kind = DayKind::WalkRun;
+            }
+        }
+    }
     let target = targets::week_target(input, history, week, open, mode);
     let mut reasons = target.reasons.clone();
     if mode == Mode::Ladder {

@@ -491,6 +491,44 @@ fn the_ladder_spaces_its_sessions_and_fits_them_to_the_caps() {
     assert!(p.run_min < 30 && p.repeats == 1, "{p:?}");
 }
 
+#[test]
+fn walk_run_sessions_already_done_count_as_walk_run_not_as_running() {
+    // A red 7/10 on Sunday 8 November, calm on the 11th, then two ladder sessions done on the
+    // 17th and 19th: on Friday the 20th they show as walk-run, and the week's totals say so.
+    let (mut all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    all.retain(|a| crate::core::load::local_date(a).is_some_and(|d| d <= day(2026, 11, 8)));
+    ratings.retain(|e| e.date < day(2026, 11, 8));
+    ratings.push(pain(900, day(2026, 11, 8), 7, PainWhen::After));
+    ratings.push(pain(901, day(2026, 11, 11), 0, PainWhen::Daily));
+    for (id, date) in [(910, day(2026, 11, 17)), (911, day(2026, 11, 19))] {
+        all.push(run(id, date, 4_300.0));
+        ratings.push(pain(id, date, 1, PainWhen::After));
+    }
+    let [this, _] = plan_on(Case::new((all, ratings)), day(2026, 11, 20));
+    assert_eq!(this.mode, Mode::Ladder);
+    let done: Vec<(DayKind, String)> = this.days[..4]
+        .iter()
+        .filter(|d| d.kind != DayKind::Rest && d.kind != DayKind::Strength)
+        .map(|d| {
+            (
+                d.kind,
+                crate::render::words::session(d, crate::settings::Units::Km),
+            )
+        })
+        .collect();
+    assert_eq!(
+        done,
+        [
+            (DayKind::WalkRun, "Walk-run 4.3 km".to_string()),
+            (DayKind::WalkRun, "Walk-run 4.3 km".to_string())
+        ]
+    );
+    let t = &this.totals;
+    assert_eq!(t.done_distance_m, 8_600.0);
+    assert!(t.walk_run_sessions >= 2, "{t:?}");
+    assert_eq!(t.walk_run_distance_m, t.run_distance_m, "{t:?}");
+}
+
 fn layout_fit(phase: Phase, cap: f64) -> (Phase, f64) {
     super::layout::fit_session(phase, cap, 360.0).expect("a block fits")
 }
