@@ -800,7 +800,21 @@ fn amber_rules(day: &Day<'_>, broken: &mut Vec<String>) {
             .filter(move |x| local_date(x).is_some_and(|d| d >= from && d <= to))
     };
     let km = |from, to| -> f64 { runs_between(from, to).map(|x| x.distance_m).sum() };
-    let seven = km(shift(a.arose, -6), a.arose);
+    // The load under which the pain arose: the 7 days up to it, without the runs of that day
+    // that started after its first rating above green (else its morning rating, a rise).
+    let on_the_day = |above_green: bool| {
+        signals
+            .iter()
+            .filter(|p| p.date == a.arose && (p.score > green) == above_green)
+            .map(|p| p.at)
+            .min()
+    };
+    let first_rating = on_the_day(true).or_else(|| on_the_day(false));
+    let after_the_pain: f64 = runs_between(a.arose, a.arose)
+        .filter(|x| first_rating.is_some_and(|at| x.start.is_some_and(|t| t > at)))
+        .map(|x| x.distance_m)
+        .sum();
+    let seven = km(shift(a.arose, -6), a.arose) - after_the_pain;
     let before = week_start_of(a.arose, settings.load.week_start);
     let week_before = km(shift(before, -7), shift(before, -1));
     let limit = if week_before > 0.0 {

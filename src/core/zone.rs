@@ -211,6 +211,9 @@ pub struct AmberEpisode {
     /// ceiling, nothing red), so that holding stays at the load it began at rather than
     /// following the plan's own weeks down.
     pub arose: NaiveDate,
+    /// The instant of the first rating of that day that signalled it: a run of the day that
+    /// started later came after the pain, not before it.
+    pub arose_at: DateTime<Utc>,
     /// The runs that were followed by amber pain (or the last run before it): within the
     /// ceiling, those of the spell's first 7 days.
     pub hurt_runs: Vec<i64>,
@@ -677,8 +680,15 @@ fn amber_episode(
     }
     hurt.sort_unstable();
     hurt.dedup();
+    let arose_at = signals
+        .iter()
+        .filter(|s| s.entry.date == arose)
+        .map(|s| s.entry.at)
+        .min()
+        .expect("the day the pain arose has its signal");
     AmberEpisode {
         arose,
+        arose_at,
         hurt_runs: hurt,
         acceptable,
     }

@@ -155,7 +155,15 @@ fn amber(input: &PlanInput<'_>, history: &History, mode: Mode, target: &mut Targ
         return 0.0;
     };
     let arose = episode.arose;
-    let seven = history.run_in_seven_days(arose);
+    // The runs of that day after the rating that signalled the pain came after it.
+    let after_the_pain: f64 = input
+        .activities
+        .iter()
+        .filter(|a| a.sport.is_run() && a.start.is_some_and(|t| t > episode.arose_at))
+        .filter(|a| crate::core::load::local_date(a) == Some(arose))
+        .map(|a| clean(a.distance_m))
+        .sum();
+    let seven = (history.run_in_seven_days(arose) - after_the_pain).max(0.0);
     let week_before = history
         .week_totals(shift(week_start_of(arose, input.load.week_start), -7))
         .0;
