@@ -114,6 +114,15 @@ fn codes(reasons: &[Reason]) -> Vec<String> {
         .collect()
 }
 
+/// The minutes of each cross-training day of a week.
+fn cross_minutes(w: &WeekPlan) -> Vec<u32> {
+    w.days
+        .iter()
+        .filter(|d| d.kind == DayKind::Cross)
+        .filter_map(|d| d.minutes)
+        .collect()
+}
+
 fn planned_runs(w: &WeekPlan) -> Vec<&PlanDay> {
     w.days
         .iter()
@@ -392,12 +401,7 @@ fn amber_that_leaves_less_than_one_run_plans_cross_training_on_the_run_days() {
     let [_, next] = Case::new((all, ratings)).weeks();
     assert_eq!(next.mode, Mode::Cut);
     assert!(planned_runs(&next).is_empty(), "{:?}", next.days);
-    let cross: Vec<u32> = next
-        .days
-        .iter()
-        .filter(|d| d.kind == DayKind::Cross)
-        .filter_map(|d| d.minutes)
-        .collect();
+    let cross = cross_minutes(&next);
     assert_eq!(cross, [30, 30, 30], "{:?}", next.days);
     let reason = next.reasons.iter().find_map(|r| match r {
         Reason::CrossInsteadOfRuns {
@@ -427,12 +431,7 @@ fn amber_whose_runs_that_hurt_are_shorter_than_one_run_plans_cross_training_inst
     ratings.push(pain(900, today(), 4, PainWhen::After));
     let [_, next] = Case::new((all, ratings)).weeks();
     assert!(planned_runs(&next).is_empty(), "{:?}", next.days);
-    let cross: Vec<u32> = next
-        .days
-        .iter()
-        .filter(|d| d.kind == DayKind::Cross)
-        .filter_map(|d| d.minutes)
-        .collect();
+    let cross = cross_minutes(&next);
     assert_eq!(cross.len(), 3, "{:?}", next.days);
     assert!(cross.iter().all(|m| *m >= 20), "{cross:?}");
     let words: Vec<String> = next
