@@ -917,6 +917,7 @@ fn spell_signals<'p>(
         ));
     }
     let mut days: Vec<NaiveDate> = spell.iter().map(|p| p.date).collect();
+    days.sort_unstable();
     days.dedup();
     if let Some(w) = days.windows(2).find(|w| (w[1] - w[0]).num_days() > 6) {
         broken.push(format!(

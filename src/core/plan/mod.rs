@@ -508,10 +508,11 @@ fn build_week(
         .iter()
         .map(|&d| (d < open).then(|| history.done_day(d)))
         .collect();
-    // On the ladder the runs since the calm rating are its walk-run sessions.
+    // On the ladder the runs since the calm rating are its walk-run sessions (on its own day,
+    // a run is taken to come after it).
     if let (Mode::Ladder, Some(l)) = (mode, ladder.as_ref()) {
         for d in days.iter_mut().flatten() {
-            if d.kind == DayKind::Run && d.date > l.started {
+            if d.kind == DayKind::Run && d.date >= l.started {
                 d.kind = DayKind::WalkRun;
             }
         }

@@ -492,13 +492,14 @@ fn the_ladder_spaces_its_sessions_and_fits_them_to_the_caps() {
 
 #[test]
 fn walk_run_sessions_already_done_count_as_walk_run_not_as_running() {
-    // A red 7/10 on Sunday 8 November, calm on the 11th, then two ladder sessions done on the
-    // 17th and 19th: on Friday the 20th they show as walk-run, and the week's totals say so.
+    // A red 7/10 on Sunday 8 November, calm on the morning of the 17th, then ladder sessions
+    // that day and on the 19th: on Friday the 20th they show as walk-run, and the week's totals
+    // say so.
     let (mut all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
     all.retain(|a| crate::core::load::local_date(a).is_some_and(|d| d <= day(2026, 11, 8)));
     ratings.retain(|e| e.date < day(2026, 11, 8));
     ratings.push(pain(900, day(2026, 11, 8), 7, PainWhen::After));
-    ratings.push(pain(901, day(2026, 11, 11), 0, PainWhen::Daily));
+    ratings.push(pain(901, day(2026, 11, 17), 0, PainWhen::Morning));
     for (id, date) in [(910, day(2026, 11, 17)), (911, day(2026, 11, 19))] {
         all.push(run(id, date, 4_300.0));
         ratings.push(pain(id, date, 1, PainWhen::After));
