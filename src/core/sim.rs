@@ -810,8 +810,14 @@ fn amber_rules(day: &Day<'_>, broken: &mut Vec<String>) {
             .min()
     };
     let first_rating = on_the_day(true).or_else(|| on_the_day(false));
+    // A morning rating comes before that day's runs, whatever their clock times.
+    let in_the_morning = signals
+        .iter()
+        .any(|p| p.date == a.arose && Some(p.at) == first_rating && p.when == PainWhen::Morning);
     let after_the_pain: f64 = runs_between(a.arose, a.arose)
-        .filter(|x| first_rating.is_some_and(|at| x.start.is_some_and(|t| t > at)))
+        .filter(|x| {
+            in_the_morning || first_rating.is_some_and(|at| x.start.is_some_and(|t| t > at))
+        })
         .map(|x| x.distance_m)
         .sum();
     let seven = km(shift(a.arose, -6), a.arose) - after_the_pain;

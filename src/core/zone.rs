@@ -211,8 +211,9 @@ pub struct AmberEpisode {
     /// ceiling, nothing red), so that holding stays at the load it began at rather than
     /// following the plan's own weeks down.
     pub arose: NaiveDate,
-    /// The instant of the first rating of that day that signalled it: a run of the day that
-    /// started later came after the pain, not before it.
+    /// When the pain was there: the first rating of that day that signalled it, or for a
+    /// morning rating, before the day's first run. A run of the day that started later came
+    /// after the pain, not before it.
     pub arose_at: DateTime<Utc>,
     /// The runs that were followed by amber pain (or the last run before it): within the
     /// ceiling, those of the spell's first 7 days.
@@ -680,12 +681,23 @@ fn amber_episode(
     }
     hurt.sort_unstable();
     hurt.dedup();
-    let arose_at = signals
+    let first = signals
         .iter()
         .filter(|s| s.entry.date == arose)
-        .map(|s| s.entry.at)
-        .min()
+        .map(|s| s.entry)
+        .min_by_key(|e| e.at)
         .expect("the day the pain arose has its signal");
+    // A morning rating comes before the day's runs, whatever the clock says (a rating and a
+    // run logged by date alone share an instant).
+    let first_run = activities
+        .iter()
+        .filter(|a| a.sport.is_run() && crate::core::load::local_date(a) == Some(arose))
+        .filter_map(|a| a.start)
+        .min();
+    let arose_at = match (first.when, first_run) {
+        (PainWhen::Morning, Some(run)) => first.at.min(run - chrono::Duration::seconds(1)),
+        _ => first.at,
+    };
     AmberEpisode {
         arose,
         arose_at,

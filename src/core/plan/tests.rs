@@ -212,6 +212,20 @@ fn amber_within_the_ceiling_holds_and_above_it_cuts() {
 }
 
 #[test]
+fn the_load_under_which_the_pain_arose_leaves_out_that_days_runs_after_a_morning_rating() {
+    // 20 km weeks; this Sunday's 4/10 morning rating (a rise from 1) and its 8 km run are
+    // logged at the same instant, as entries made by date alone are: the morning came first,
+    // so the pain arose under the week's 12 km before Sunday, and the cut is 20% below that.
+    let (all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    ratings.push(pain(900, today(), 4, PainWhen::Morning));
+    let cut = Case::new((all, ratings)).target(monday());
+    assert!(
+        (cut.target_m - 9_600.0).abs() < 1e-6,
+        "12 km less 20%: {cut:?}"
+    );
+}
+
+#[test]
 fn the_week_stays_within_the_ramp_rule_and_holds_after_a_ramp() {
     // 10 km weeks, then 20 km last week: next week at most last week's 20 km (held), and at
     // most 30% over the four-week mean.
