@@ -543,20 +543,32 @@ fn build_week(
         reasons: &mut reasons,
         days: &mut days,
     };
-    match mode {
-        Mode::Rest => sessions.rest(history),
-        Mode::Ladder => sessions.ladder(history, ladder),
-        _ => sessions.runs(history),
+    if dates.iter().all(|d| *d < open) {
+        // The week is history: nothing to place, only how it compares with its target.
+        let done = history.done_in_week(week, open);
+        let runs_mode = matches!(mode, Mode::Progress | Mode::Hold | Mode::Cut);
+        if runs_mode && done + input.step_m <= target.target_m {
+            sessions.reasons.push(Reason::ShortOfTarget {
+                planned_m: done,
+                target_m: target.target_m,
+            });
+        }
+    } else {
+        match mode {
+            Mode::Rest => sessions.rest(history),
+            Mode::Ladder => sessions.ladder(history, ladder),
+            _ => sessions.runs(history),
+        }
+        strength::place(
+            input,
+            history,
+            &dates,
+            &open_days,
+            mode,
+            &mut days,
+            &mut reasons,
+        );
     }
-    strength::place(
-        input,
-        history,
-        &dates,
-        &open_days,
-        mode,
-        &mut days,
-        &mut reasons,
-    );
     let days: Vec<PlanDay> = days
         .into_iter()
         .enumerate()

@@ -226,6 +226,30 @@ fn the_load_under_which_the_pain_arose_leaves_out_that_days_runs_after_a_morning
 }
 
 #[test]
+fn a_finished_week_says_how_it_compares_with_its_target_not_what_does_not_fit() {
+    // Sunday's run is logged: the whole week is history. With Thursday's run skipped, it came
+    // to 14 km against its target, and it says so rather than "no running day is open".
+    let (mut all, ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
+    all.retain(|a| crate::core::load::local_date(a) != Some(day(2026, 11, 19)));
+    let [this, _] = Case::new((all, ratings)).weeks();
+    assert!(this.days.iter().all(|d| d.status == DayStatus::Done));
+    let short: Vec<&Reason> = this
+        .reasons
+        .iter()
+        .filter(|r| matches!(r, Reason::ShortOfTarget { .. }))
+        .collect();
+    assert!(
+        matches!(short[..], [Reason::ShortOfTarget { planned_m, target_m }]
+            if *planned_m == 14_000.0 && *target_m > 14_500.0),
+        "{:?}",
+        this.reasons
+    );
+    for code in ["no_running_days", "strength_short"] {
+        assert!(!codes(&this.reasons).contains(&code.to_string()), "{code}");
+    }
+}
+
+#[test]
 fn the_week_stays_within_the_ramp_rule_and_holds_after_a_ramp() {
     // 10 km weeks, then 20 km last week: next week at most last week's 20 km (held), and at
     // most 30% over the four-week mean.
