@@ -445,7 +445,8 @@ fn amber_window(log: &PainLog<'_>, day: NaiveDate, settings: &PainSettings) -> b
     })
 }
 
-/// The latest day at which amber had held `persisting_weeks` windows in a row.
+/// The latest day at which amber had held `persisting_weeks` weeks in a row: every 7-day
+/// window of those weeks holds an amber signal.
 fn persisting_amber(
     log: &PainLog<'_>,
     settings: &PainSettings,
@@ -455,7 +456,8 @@ fn persisting_amber(
     let from = shift(today, -7 * i64::from(settings.lookback_weeks.clamp(1, 520)));
     let mut day = today;
     while day >= from {
-        if (0..weeks).all(|w| amber_window(log, shift(day, -7 * w), settings)) {
+        // Every 7-day window of those weeks holds a signal: no calm week in between.
+        if (0..7 * weeks - 6).all(|d| amber_window(log, shift(day, -d), settings)) {
             return Some(day);
         }
         day = shift(day, -1);
@@ -1171,5 +1173,25 @@ pub(crate) mod tests {
             ratings.push(pain(100 + back, shift(today, back), 1, PainWhen::Morning));
         }
         assert!(!assess(&ratings, &[], &settings, shift(today, 8)).see_professional);
+    }
+
+    #[test]
+    fn a_calm_week_between_amber_ratings_is_no_persisting_amber() {
+        // 3/10 once a week for three weeks, nine calm days, then 3/10 today: four 7-day windows
+        // a week apart each hold a rating, but the nine days in between were calm.
+        let today = day(2026, 11, 22);
+        let settings = PainSettings {
+            ceiling: 5,
+            ..PainSettings::default()
+        };
+        let mut ratings: Vec<PainEntry> = [24, 17, 10, 0]
+            .iter()
+            .map(|back| pain(*back, shift(today, -back), 3, PainWhen::After))
+            .collect();
+        ratings
+            .extend((1..=9).map(|back| pain(100 + back, shift(today, -back), 1, PainWhen::After)));
+        let got = assess(&ratings, &[], &settings, today);
+        assert_eq!(got.zone, Zone::Amber);
+        assert_eq!(got.referral, None);
     }
 }
