@@ -448,6 +448,21 @@ impl Week<'_, '_> {
             });
             taken.push(i);
         }
+        // Once the week is under way, an easy run is no longer than it was in the whole week's
+        // split: runs skipped are not made up in the ones left (what is left over is said).
+        let easy_at_most = if done_days.is_empty() {
+            f64::INFINITY
+        } else {
+            let week_steps = (self.target.target_m / step + 1e-9).floor() as usize;
+            let with_long = matches!(self.mode, Mode::Progress | Mode::Hold) && per_week >= 3;
+            let long = if with_long {
+                long_steps.min(week_steps)
+            } else {
+                0
+            };
+            let easy_runs = per_week.saturating_sub(usize::from(with_long)).max(1);
+            ((week_steps - long).div_ceil(easy_runs).max(min_steps)) as f64 * step
+        };
         let easy_days = spread(candidates, &taken, plan.easy_runs);
         let extra = plan.rest - plan.easy_min * plan.easy_runs;
         for (k, i) in easy_days.into_iter().enumerate() {
@@ -456,7 +471,7 @@ impl Week<'_, '_> {
                 index: i,
                 distance_m: steps as f64 * step,
                 long: false,
-                at_most_m: f64::INFINITY,
+                at_most_m: easy_at_most,
             });
         }
         out.sort_by_key(|r| r.index);

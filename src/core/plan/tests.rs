@@ -731,6 +731,17 @@ fn a_week_followed_day_by_day_keeps_its_runs_apart_and_its_long_run_on_its_day()
     });
     let sunday = skipped.iter().find(|(d, _)| *d == Sun).map(|(_, km)| *km);
     assert!(sunday.is_some_and(|km| km <= 10.0), "{skipped:?}");
+    // Nor in the easy runs left: a six-run week with Thursday skipped keeps Saturday easy.
+    let six = [(0, 5.0), (1, 5.0), (2, 5.0), (3, 5.0), (5, 5.0), (6, 10.0)];
+    let no_thursday = live_a_week(&six, PlanSettings::default(), |d, km| {
+        (d != Thu).then_some(km)
+    });
+    let easy_most = no_thursday
+        .iter()
+        .filter(|(d, _)| *d != Sun)
+        .map(|(_, km)| *km)
+        .fold(0.0, f64::max);
+    assert!(easy_most <= 6.0, "{no_thursday:?}");
     // A long-run day early in the week leaves no second long run for Sunday (four runs a week,
     // 12 km on Sundays until now).
     let wednesday = PlanSettings {
