@@ -460,7 +460,16 @@ impl Week<'_, '_> {
             } else {
                 0
             };
-            let easy_runs = per_week.saturating_sub(usize::from(with_long)).max(1);
+            // The week's runs: its habit, on the days the settings give it for running.
+            let plan = self.plan();
+            let run_days = self
+                .dates
+                .iter()
+                .filter(|d| plan.available_days.contains(&d.weekday()))
+                .filter(|d| !plan.rest_days.contains(&d.weekday()))
+                .count();
+            let runs = per_week.min(run_days);
+            let easy_runs = runs.saturating_sub(usize::from(with_long)).max(1);
             ((week_steps - long).div_ceil(easy_runs).max(min_steps)) as f64 * step
         };
         let easy_days = spread(candidates, &taken, plan.easy_runs);
