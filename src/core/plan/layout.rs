@@ -203,7 +203,9 @@ impl Week<'_, '_> {
         let done = history.done_in_week(week, open);
         let remaining = self.target.target_m - done;
         if remaining < self.min_run() {
-            if matches!(self.mode, Mode::Hold | Mode::Cut) && self.target.target_m < self.min_run()
+            if matches!(self.mode, Mode::Hold | Mode::Cut)
+                && self.target.target_m < self.min_run()
+                && self.cross_sessions_wanted(history, open) > 0
             {
                 let (sessions, minutes) = self.cross_instead_of_runs(history, &candidates, open);
                 self.reasons.push(Reason::CrossInsteadOfRuns {
@@ -231,7 +233,11 @@ impl Week<'_, '_> {
             .find(|r| !r.long)
             .map_or(remaining, |r| r.distance_m);
         let sized = self.size(history, &intended, remaining);
-        if sized.is_empty() && matches!(self.mode, Mode::Hold | Mode::Cut) {
+        // (A week whose runs are done already keeps its own swaps and says nothing of this.)
+        if sized.is_empty()
+            && matches!(self.mode, Mode::Hold | Mode::Cut)
+            && self.cross_sessions_wanted(history, open) > 0
+        {
             // No run of the least length fits the caps: cross-training instead, not an empty
             // week.
             let (sessions, minutes) = self.cross_instead_of_runs(history, &candidates, open);
@@ -273,6 +279,16 @@ impl Week<'_, '_> {
         }
     }
 
+    /// The cross-training sessions that take the place of the week's runs: as many as the
+    /// runner's run days, less the days already run.
+    fn cross_sessions_wanted(&self, history: &History, open: NaiveDate) -> usize {
+        let week = self.dates[0];
+        history
+            .run_days_habit(week)
+            .max(2)
+            .saturating_sub(history.run_days_before(week, open))
+    }
+
     /// Amber cut the week below one run, or left no run that fits its caps: the days the runs
     /// would have taken get cross-training of an easy run's duration instead, so that the knee
     /// rests from running, not the runner from moving. Returns the sessions and their minutes.
@@ -288,11 +304,7 @@ impl Week<'_, '_> {
             .copied()
             .filter(|&i| self.days[i].is_none())
             .collect();
-        let wanted = history
-            .run_days_habit(week)
-            .max(2)
-            .saturating_sub(history.run_days_before(week, open));
-        let chosen = spread(&free, &[], wanted);
+        let chosen = spread(&free, &[], self.cross_sessions_wanted(history, open));
         let minutes = easy_cross_minutes(history, week);
         for (k, &i) in chosen.iter().enumerate() {
             self.days[i] =

@@ -489,6 +489,38 @@ fn amber_whose_runs_that_hurt_are_shorter_than_one_run_plans_cross_training_inst
 }
 
 #[test]
+fn a_cut_week_whose_runs_are_done_does_not_say_no_running_this_week() {
+    // Weeks of 5 km on Thursday, Friday and Saturday; this week 2 km on Monday, Tuesday and
+    // Wednesday, Wednesday's at 4/10:
+    // on Thursday the week's three runs are done, its cut target is not, and the runs that hurt
+    // leave none of the least length. The week says nothing of "no running this week" (it ran),
+    // nor of cross-training sessions it does not plan.
+    let (mut all, mut ratings) = weeks(4, &[(3, 5.0), (4, 5.0), (5, 5.0)], 1);
+    let week = day(2026, 11, 16);
+    all.retain(|a| crate::core::load::local_date(a).is_some_and(|d| d < week));
+    ratings.retain(|e| e.date < week);
+    for (id, offset) in [(800, 0), (801, 1), (802, 2)] {
+        all.push(run(id, shift(week, offset), 2_000.0));
+        ratings.push(pain(
+            id,
+            shift(week, offset),
+            if offset == 2 { 4 } else { 1 },
+            PainWhen::After,
+        ));
+    }
+    let [this, _] = plan_on(Case::new((all, ratings)), day(2026, 11, 19));
+    assert_eq!(this.mode, Mode::Cut);
+    let words: Vec<String> = this
+        .reasons
+        .iter()
+        .map(|r| crate::render::words::reason(r, crate::settings::Units::Km))
+        .filter(|w| w.contains("no running this week"))
+        .collect();
+    assert!(words.is_empty(), "{words:?}");
+    assert!(!codes(&this.reasons).contains(&"no_run_fits".to_string()));
+}
+
+#[test]
 fn red_plans_cross_training_and_the_brisk_walk_that_opens_the_ladder() {
     let (all, mut ratings) = weeks(4, &[(1, 6.0), (3, 6.0), (6, 8.0)], 1);
     ratings.push(pain(900, today(), 7, PainWhen::After));
