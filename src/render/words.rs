@@ -649,7 +649,7 @@ pub fn reason(r: &Reason, units: Units) -> String {
             if *weeks_kept == 1 { "" } else { "s" }
         ),
         Reason::StrengthShort { fitted, wanted } => {
-            format!("only {fitted} of {wanted} strength days fit the week")
+            format!("only {fitted} of {wanted} strength days this week: the days left hold no more")
         }
         Reason::NoRunningDays => "no running day is open this week in your settings".to_string(),
     }
@@ -1110,6 +1110,19 @@ pub fn exercise_note(e: &Exercise) -> String {
 mod tests {
     use super::*;
     use crate::core::plan::strength::routine;
+
+    #[test]
+    fn the_strength_shortfall_reads_the_same_skipped_or_unfittable() {
+        // A session skipped earlier in the week and one that no day could hold read the same.
+        let short = Reason::StrengthShort {
+            fitted: 1,
+            wanted: 2,
+        };
+        assert_eq!(
+            reason(&short, Units::Km),
+            "only 1 of 2 strength days this week: the days left hold no more"
+        );
+    }
 
     #[test]
     fn a_weeks_running_sets_the_walk_run_sessions_apart() {

@@ -432,7 +432,7 @@ pub enum Reason {
         stage: Stage,
         weeks_kept: u32,
     },
-    /// Fewer strength days fit than wanted.
+    /// Fewer strength days this week than wanted: skipped ones, or no day left to hold them.
     StrengthShort { fitted: u32, wanted: u32 },
     /// No day left to run on in the settings or the week.
     NoRunningDays,
