@@ -135,8 +135,9 @@ struct Intended {
     index: usize,
     distance_m: f64,
     long: bool,
-    /// The most the run may be beside its day's caps: a long run left alone in its week asks
-    /// for the whole remainder but is no longer than a long run.
+    /// The most the run may be beside its day's caps, once the week is under way: a long run
+    /// left alone asks for the whole remainder but is no longer than a long run, and an easy
+    /// run no longer than the week's split made it.
     at_most_m: f64,
 }
 
@@ -379,8 +380,8 @@ impl Week<'_, '_> {
             .dates
             .iter()
             .any(|d| d.weekday() == long_day && *d < open);
-        let wants_long =
-            matches!(self.mode, Mode::Progress | Mode::Hold) && per_week >= 3 && !long_day_gone;
+        let week_has_long = matches!(self.mode, Mode::Progress | Mode::Hold) && per_week >= 3;
+        let wants_long = week_has_long && !long_day_gone;
         let long_index = long_index.filter(|_| wants_long);
         // Whole steps, so that rounding loses nothing; each run's day cap, roughly, from the
         // first open day (the exact cap of each day is applied when the runs are sized).
@@ -460,29 +461,12 @@ impl Week<'_, '_> {
             });
             taken.push(i);
         }
-        // Once the week is under way, an easy run is no longer than it was in the whole week's
-        // split: runs skipped are not made up in the ones left (what is left over is said).
+        // Once the week is under way, runs skipped are not made up in the ones left.
         let easy_at_most = if done_days.is_empty() {
             f64::INFINITY
         } else {
-            let week_steps = (self.target.target_m / step + 1e-9).floor() as usize;
-            let with_long = matches!(self.mode, Mode::Progress | Mode::Hold) && per_week >= 3;
-            let long = if with_long {
-                long_steps.min(week_steps)
-            } else {
-                0
-            };
-            // The week's runs: its habit, on the days the settings give it for running.
-            let plan = self.plan();
-            let run_days = self
-                .dates
-                .iter()
-                .filter(|d| plan.available_days.contains(&d.weekday()))
-                .filter(|d| !plan.rest_days.contains(&d.weekday()))
-                .count();
-            let runs = per_week.min(run_days);
-            let easy_runs = runs.saturating_sub(usize::from(with_long)).max(1);
-            ((week_steps - long).div_ceil(easy_runs).max(min_steps)) as f64 * step
+            let long = week_has_long.then_some(long_steps);
+            self.easy_run_of_the_whole_week(per_week, long, min_steps)
         };
         let easy_days = spread(candidates, &taken, plan.easy_runs);
         let extra = plan.rest - plan.easy_min * plan.easy_runs;
@@ -497,6 +481,32 @@ impl Week<'_, '_> {
         }
         out.sort_by_key(|r| r.index);
         out
+    }
+
+    /// The easy run of the whole week's split, in metres: the week's target less its long run
+    /// (`long_steps`, when it has one), over the runs of its habit that the days the settings
+    /// give for running hold; never under the least run.
+    fn easy_run_of_the_whole_week(
+        &self,
+        per_week: usize,
+        long_steps: Option<usize>,
+        min_steps: usize,
+    ) -> f64 {
+        let step = self.step();
+        let week_steps = (self.target.target_m / step + 1e-9).floor() as usize;
+        let long = long_steps.map_or(0, |l| l.min(week_steps));
+        let plan = self.plan();
+        let run_days = self
+            .dates
+            .iter()
+            .filter(|d| plan.available_days.contains(&d.weekday()))
+            .filter(|d| !plan.rest_days.contains(&d.weekday()))
+            .count();
+        let easy_runs = per_week
+            .min(run_days)
+            .saturating_sub(usize::from(long_steps.is_some()))
+            .max(1);
+        ((week_steps - long).div_ceil(easy_runs).max(min_steps)) as f64 * step
     }
 
     /// Each run within its own day's caps, in date order, on a copy of the history that takes
