@@ -1,9 +1,8 @@
 //! `kneeguard check`: the load warnings that hold today, or over a period.
 
 use super::{exit, guidance, parse_date, Context};
-use crate::core::guidance::warnings_since;
 use crate::core::warnings::Severity;
-use crate::db::Store;
+use crate::db::{ActivityFilter, Store};
 use crate::render::{self, words, OutputFormat};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
@@ -60,14 +59,9 @@ pub fn run(
     }
     let (warnings, stored) = match args.since {
         Some(since) => {
-            let (activities, pain) = guidance::history(store)?;
-            let w = warnings_since(
-                &activities,
-                &pain,
-                &guidance::settings(ctx),
-                settings.today,
-                since,
-            );
+            let (g, _) = guidance::today(ctx, store)?;
+            let activities = store.activities(&ActivityFilter::default())?;
+            let w = g.warnings_since(&activities, &settings.config.load, since);
             (w, activities.len())
         }
         None => {

@@ -4,7 +4,6 @@
 use super::Context;
 use crate::core::guidance::{guidance, window_start, Guidance, GuidanceSettings};
 use crate::db::{ActivityFilter, Store};
-use crate::model::{Activity, PainEntry};
 
 /// The settings the core's guidance reads, from the resolved settings.
 pub fn settings(ctx: &Context) -> GuidanceSettings<'_> {
@@ -15,12 +14,6 @@ pub fn settings(ctx: &Context) -> GuidanceSettings<'_> {
         plan: &config.plan,
         step_m: ctx.settings.units.plan_step_m(),
     }
-}
-
-/// Everything stored: the activities and the pain log.
-pub fn history(store: &Store) -> anyhow::Result<(Vec<Activity>, Vec<PainEntry>)> {
-    let all = ActivityFilter::default();
-    Ok((store.activities(&all)?, store.pain_entries(&all)?))
 }
 
 /// Today's guidance, from the part of the history it reads: the activities and ratings of its

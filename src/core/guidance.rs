@@ -224,24 +224,25 @@ fn plan_limits(weeks: &[WeekPlan; 2], today: NaiveDate) -> warnings::PlanLimits 
     }
 }
 
-/// Every warning raised from `since` to `today` (load warnings over the period), with today's
-/// knee and implausible-record warnings; implausible records are left out of the load rules.
-/// The advice of those about the last 7 days is held to today's plan, as `check` holds it.
-pub fn warnings_since(
-    activities: &[Activity],
-    pain: &[PainEntry],
-    settings: &GuidanceSettings<'_>,
-    today: NaiveDate,
-    since: NaiveDate,
-) -> Vec<Warning> {
-    let g = guidance(activities, pain, settings, today);
-    let trusted = trusted(activities, &g.flagged);
-    let mut out = check(&trusted, settings.load, today, Some(since));
-    g.hold_to_plan(&mut out);
-    out.extend(knee_warning(&g.zone, today));
-    out.extend(implausible_warnings(&g.flagged, today));
-    warnings::sort(&mut out);
-    out
+impl Guidance {
+    /// Every warning raised from `since` to today in `activities` (load warnings over the
+    /// period), with today's knee and implausible-record warnings; the records this guidance
+    /// left out stay out of the load rules, and the advice of the warnings about the last 7 days
+    /// is held to its plan, as its own warnings are.
+    pub fn warnings_since(
+        &self,
+        activities: &[Activity],
+        load: &LoadSettings,
+        since: NaiveDate,
+    ) -> Vec<Warning> {
+        let trusted = trusted(activities, &self.flagged);
+        let mut out = check(&trusted, load, self.today, Some(since));
+        self.hold_to_plan(&mut out);
+        out.extend(knee_warning(&self.zone, self.today));
+        out.extend(implausible_warnings(&self.flagged, self.today));
+        warnings::sort(&mut out);
+        out
+    }
 }
 
 /// The first day of the week that holds `day`.
