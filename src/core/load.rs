@@ -292,6 +292,17 @@ impl Totals {
     }
 }
 
+/// How many days before the first day asked about the series starts: enough for the slower
+/// moving average to forget what came before (a day that far back weighs (1 - 2/(n+1))^(20(n+1))
+/// < e^-40 of one today), so that a history of decades costs what one of two years does.
+fn warm_up_days(settings: &LoadSettings) -> i64 {
+    let span = settings
+        .ewma_acute_days
+        .max(settings.ewma_chronic_days)
+        .max(1);
+    20 * (i64::from(span) + 1)
+}
+
 /// The daily series behind every weekly and daily load figure, from a week-aligned origin to
 /// `today`. Days outside it read as empty.
 pub(crate) struct LoadSeries {
@@ -323,11 +334,14 @@ impl LoadSeries {
             .filter(|(d, _)| *d >= EARLIEST_DAY && *d <= today)
             .collect();
         let first_day = dated.iter().map(|(d, _)| *d).min();
-        let earliest = first_day.map_or(from, |d| d.min(from)).min(today);
+        let earliest = first_day
+            .map_or(from, |d| d.min(from))
+            .max(shift(from, -warm_up_days(settings)))
+            .min(today);
         let origin = shift(week_start_of(earliest, settings.week_start), -35);
         let len = (today - origin).num_days().max(0) as usize + 1;
         let mut days = vec![Totals::default(); len];
-        for (date, activity) in dated {
+        for (date, activity) in dated.into_iter().filter(|(d, _)| *d >= origin) {
             let day = &mut days[(date - origin).num_days() as usize];
             match activity.sport.category() {
                 Category::Run => {
@@ -845,6 +859,39 @@ pub(crate) mod tests {
                 (Some(got), Some(want)) => assert!(close(got, want), "{before:?}: {got}"),
                 (got, want) => assert_eq!(got, want, "{before:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_history_of_decades_answers_as_its_recent_years_do() {
+        // Runs every third day for thirty years. The series for the last weeks starts a warm-up
+        // before them, yet gives every figure the whole history gives, and still knows how far
+        // back the history reaches.
+        let start = day(1995, 1, 2);
+        let today = day(2025, 3, 16);
+        let all: Vec<Activity> = (0..3700)
+            .map(|i| run(i, shift(start, 3 * i), 4000.0 + (i % 7) as f64 * 900.0))
+            .collect();
+        let settings = LoadSettings::default();
+        let from = shift(today, -56);
+        let recent = LoadSeries::new(&all, &settings, today, from);
+        let whole = LoadSeries::new(&all, &settings, today, start);
+        assert!(
+            recent.days.len() < whole.days.len() / 10,
+            "{}",
+            recent.days.len()
+        );
+        assert!(recent.covers(start));
+        for offset in 0..=56 {
+            let d = shift(from, offset);
+            let (a, b) = (recent.ewma_loads(d).unwrap(), whole.ewma_loads(d).unwrap());
+            assert!(
+                (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9,
+                "{d}: {a:?} {b:?}"
+            );
+            assert_eq!(recent.acwr_uncoupled(d), whole.acwr_uncoupled(d), "{d}");
+            let week = shift(d, -35);
+            assert_eq!(recent.distance(week, d), whole.distance(week, d), "{d}");
         }
     }
 
