@@ -234,16 +234,22 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
-        Store::setup(conn, &path.display().to_string())
+        Store::setup(conn, &path.display().to_string(), false)
     }
 
     /// An empty in-memory database, for tests and the demo.
     pub fn open_in_memory() -> Result<Store> {
-        Store::setup(Connection::open_in_memory()?, ":memory:")
+        Store::setup(Connection::open_in_memory()?, ":memory:", false)
     }
 
-    fn setup(conn: Connection, name: &str) -> Result<Store> {
+    /// Sets the connection up and brings the schema up to date. `holds_nothing`: the file is
+    /// empty (just created), so its schema is written without waiting for the disk; there is
+    /// nothing in it to lose, and what is stored in it next is flushed like every other change
+    /// (when SQLite checkpoints its log, at the latest when the connection closes).
+    fn setup(conn: Connection, name: &str, holds_nothing: bool) -> Result<Store> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        let synchronous = if holds_nothing { "OFF" } else { "NORMAL" };
+        conn.pragma_update(None, "synchronous", synchronous)?;
         // WAL lets readers and a writer work at once; NORMAL sync is safe with WAL (a power
         // cut may lose the last commit, never corrupt the file). This is the first read of
         // the file, so it is where a file that is no database shows.
@@ -254,7 +260,6 @@ impl Store {
                 },
                 _ => DbError::Sql(e),
             })?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Every statement the module prepares fits, so none is parsed again per file.
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -263,6 +268,9 @@ impl Store {
             batch_open: false,
         };
         store.migrate(name)?;
+        if holds_nothing {
+            store.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
         Ok(store)
     }
 

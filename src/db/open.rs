@@ -190,8 +190,9 @@ fn make_private(_path: &Path) {}
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// Reads what the file at `path` holds without writing to it: its header first (a file that
-/// is no SQLite at all), then the schema through a read-only connection.
-fn inspect(path: &Path) -> Result<(Holds, Connection)> {
+/// is no SQLite at all), then the schema through the connection `connect` opens, which it
+/// returns for the command to work with.
+fn inspect(path: &Path, connect: fn(&Path) -> Result<Connection>) -> Result<(Holds, Connection)> {
     let mut header = [0u8; 16];
     let len = std::fs::File::open(path)
         .and_then(|mut f| {
@@ -214,7 +215,7 @@ fn inspect(path: &Path) -> Result<(Holds, Connection)> {
             path: path.display().to_string(),
         });
     }
-    let conn = connect_read_only(path)?;
+    let conn = connect(path)?;
     let holds = if len == 0 {
         Holds::Nothing
     } else {
@@ -305,7 +306,7 @@ fn open_read(path: &Path, exists: bool) -> Result<Store> {
             path: path.to_path_buf(),
         });
     }
-    let (holds, conn) = inspect(path)?;
+    let (holds, conn) = inspect(path, connect_read_only)?;
     let known = MIGRATIONS.len() as i64;
     match holds {
         Holds::Nothing => Err(DbError::Missing {
@@ -339,27 +340,42 @@ fn open_read(path: &Path, exists: bool) -> Result<Store> {
 }
 
 fn open_write(path: &Path) -> Result<Store> {
-    let (holds, probe) = inspect(path)?;
-    drop(probe);
-    if let Holds::Foreign(detail) = holds {
-        return Err(DbError::Foreign {
-            path: path.to_path_buf(),
-            detail,
-        });
-    }
+    let (holds, conn) = inspect(path, connect_read_write)?;
+    let holds_nothing = match holds {
+        Holds::Foreign(detail) => {
+            return Err(DbError::Foreign {
+                path: path.to_path_buf(),
+                detail,
+            })
+        }
+        Holds::Nothing => true,
+        Holds::Kneeguard(_) => false,
+    };
     make_private(path);
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|source| DbError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
     // SQLite opens a file it may not write read-only, silently.
     if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
         return Err(DbError::ReadOnly {
             path: path.to_path_buf(),
         });
     }
-    Store::setup(conn, &path.display().to_string()).map_err(|e| named(e, path))
+    Store::setup(conn, &path.display().to_string(), holds_nothing).map_err(|e| named(e, path))
+}
+
+/// A connection that may write (it writes nothing until asked); on a file SQLite may not
+/// write, the one of [`connect_read_only`], so that what the file holds can still be told.
+fn connect_read_write(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let open_err = |source| DbError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+        return connect_read_only(path);
+    }
+    // Another kneeguard may be creating or migrating the file this moment: wait for it.
+    conn.busy_timeout(super::BUSY_TIMEOUT).map_err(open_err)?;
+    Ok(conn)
 }
 
 /// Gives a bare SQLite error from opening the path and the way out.
@@ -426,6 +442,30 @@ mod tests {
                 .unwrap(),
             APPLICATION_ID
         );
+    }
+
+    #[test]
+    fn a_new_database_is_written_with_the_disk_flushes_of_every_other() {
+        // Its schema is written without waiting for the disk; what is stored in it after that
+        // is not: the connection the command works with syncs as one on an existing file does.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kg.sqlite");
+        let sync = |store: &Store| -> (i64, String) {
+            let level = store
+                .conn
+                .pragma_query_value(None, "synchronous", |r| r.get(0));
+            let mode = store
+                .conn
+                .pragma_query_value(None, "journal_mode", |r| r.get(0));
+            (level.unwrap(), mode.unwrap())
+        };
+        let normal = (1, "wal".to_string());
+        let created = Store::open_with(&path, Access::Write { create_dirs: false }).unwrap();
+        assert_eq!(sync(&created), normal);
+        assert_eq!(created.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        drop(created);
+        let reopened = Store::open_with(&path, Access::Write { create_dirs: false }).unwrap();
+        assert_eq!(sync(&reopened), normal);
     }
 
     #[test]
