@@ -3,7 +3,7 @@
 # instructions per input byte, each against fitparser's streaming decode of the same bytes
 # measured in the same run (`examples/fit_decode.rs`). One core is `taskset -c 0`.
 #   bash benches/run.sh [COUNT]    (default 1000 files; RUNS=5; needs python3, taskset and,
-#                                   for the instruction counts, valgrind)
+#                                   for the peaks GNU time, for the instruction counts valgrind)
 # Rows: the 1,000-file archive (examples/make_archive.rs) on one and two cores; the running FIT
 # files of ../shared/data; its GPX and TCX files on one core; one 50 MB chained FIT file (peak
 # memory must stay within its size + 32 MB). The in-process comparison is
@@ -32,22 +32,37 @@ def fresh(db):
         if os.path.exists(db + ext):
             os.remove(db + ext)
 
-def process(cmd, db=None):
-    """Wall time and peak RSS (MB) of one child process."""
-    if db:
-        fresh(db)
+QUIET = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
+
+def spawn(cmd):
+    """Runs cmd to its end; its wall time. It is spawned (posix_spawn), not forked: a fork
+    copies this Python process first, about 2 ms that would count as the child's."""
     start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.execvpe(cmd[0], cmd, env)
-    _, status, usage = os.wait4(pid, 0)
+    pid = os.posix_spawnp(cmd[0], cmd, env, file_actions=QUIET)
+    _, status, _ = os.wait4(pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed")
-    return wall, usage.ru_maxrss / 1024
+    return wall
+
+def process(cmd, db=None):
+    """Wall time of one child process, into a fresh database `db` when given."""
+    if db:
+        fresh(db)
+    return spawn(cmd)
+
+def peak(cmd, db=None):
+    """Peak RSS (MB) of one more run, by GNU time. A child reports at least the memory of the
+    process it was started from (Linux keeps the high-water mark across exec): from this
+    Python process that is some 12 MB, from `time` under 2 MB."""
+    if not shutil.which("time", path="/usr/bin"):
+        return None
+    if db:
+        fresh(db)
+    out = os.path.join(work, "peak.txt")
+    spawn(["/usr/bin/time", "-f", "%M", "-o", out] + cmd)
+    with open(out) as f:
+        return int(f.read().split()[-1]) / 1024
 
 def decode(archive):
     """fitparser's streaming decode of every FIT file of a zip, timed in-process, one core."""
@@ -63,10 +78,9 @@ def fit_bytes(archive):
         return sum(i.file_size for i in z.infolist()), len(z.infolist())
 
 rows = []
-def row(what, mb, files, walls, peaks, base=None):
+def row(what, mb, files, walls, peak_mb, base=None):
     w = statistics.median(walls)
-    rows.append((what, mb / w, files / w, statistics.median(peaks),
-                 None if base is None else base / w))
+    rows.append((what, mb / w, files / w, peak_mb, None if base is None else base / w))
 
 db = os.path.join(work, "bench.sqlite")
 archive = os.path.join(work, "runs.zip")
@@ -79,11 +93,11 @@ for _ in range(runs):
     two.append(process(import_cmd(TWO, archive, db), db))
 d = statistics.median(decodes)
 rows.append((f"fitparser streaming decode, {files} files", mb / d, files / d, None, 1.0))
-row(f"import, {files}-file archive, 1 core", mb, files,
-    [w for w, _ in one], [p for _, p in one], d)
-row(f"import, {files}-file archive, 2 cores", mb, files,
-    [w for w, _ in two], [p for _, p in two], d)
-two_vs_one = statistics.median(w for w, _ in one) / statistics.median(w for w, _ in two)
+row(f"import, {files}-file archive, 1 core", mb, files, one,
+    peak(import_cmd(ONE, archive, db), db), d)
+row(f"import, {files}-file archive, 2 cores", mb, files, two,
+    peak(import_cmd(TWO, archive, db), db), d)
+two_vs_one = statistics.median(one) / statistics.median(two)
 
 # What the machine itself gives a second core: one fitparser decode alone against two at once,
 # one on each core (independent processes, nothing shared but the machine).
@@ -117,37 +131,36 @@ if os.path.isdir(corpus):
     d = statistics.median(decodes)
     rows.append((f"fitparser streaming decode, {files} corpus running FIT", size / 1e6 / d,
                  files / d, None, 1.0))
-    row(f"import, {files} corpus running FIT files, 1 core", size / 1e6, files,
-        [w for w, _ in imports], [p for _, p in imports], d)
+    row(f"import, {files} corpus running FIT files, 1 core", size / 1e6, files, imports,
+        peak(import_cmd(ONE, zpath, db), db), d)
     # The same into a database that exists already (created once by an import of nothing), as
-    # every import after a runner's first one is: without the 6 ms of creating the file.
+    # every import after a runner's first one is: without creating the file.
     empty_dir = os.path.join(work, "nothing")
     os.makedirs(empty_dir, exist_ok=True)
     template = os.path.join(work, "template.sqlite")
     process(import_cmd(ONE, empty_dir, template), template)
-    existing = []
-    for _ in range(runs):
+    def into_existing(measure):
         fresh(db)
         shutil.copy(template, db)
-        existing.append(process(import_cmd(ONE, zpath, db)))
-    row(f"  the same into an existing empty database", size / 1e6, files,
-        [w for w, _ in existing], [p for _, p in existing], d)
+        return measure(import_cmd(ONE, zpath, db))
+    existing = [into_existing(process) for _ in range(runs)]
+    row(f"  the same into an existing empty database", size / 1e6, files, existing,
+        into_existing(peak), d)
     for kind in ("gpx", "tcx"):
         folder = os.path.join(corpus, kind)
         names = [os.path.join(dp, f) for dp, _, fs in os.walk(folder) for f in fs]
         size = sum(os.path.getsize(n) for n in names)
         walls = [process(import_cmd(ONE, folder, db), db) for _ in range(runs)]
         row(f"import, {len(names)} corpus {kind.upper()} files, 1 core", size / 1e6,
-            len(names), [w for w, _ in walls], [p for _, p in walls])
+            len(names), walls, peak(import_cmd(ONE, folder, db), db))
 else:
     print("../shared/data not present: the corpus rows are skipped")
 
 huge = os.path.join(work, "huge.fit")
 size = os.path.getsize(huge)
 walls = [process(import_cmd(TWO, huge, db), db) for _ in range(runs)]
-row(f"import, one chained FIT file of {size / 1e6:.0f} MB", size / 1e6, 1,
-    [w for w, _ in walls], [p for _, p in walls])
-huge_peak = max(p for _, p in walls)
+huge_peak = peak(import_cmd(TWO, huge, db), db)
+row(f"import, one chained FIT file of {size / 1e6:.0f} MB", size / 1e6, 1, walls, huge_peak)
 
 print(f"{runs} runs, medians; baseline: fitparser's streaming decode of the same bytes, "
       "one core, in the same run")
@@ -160,8 +173,11 @@ print(f"two cores / one core on the archive: {two_vs_one:.2f}x "
       f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); the machine's own "
       f"scaling, two independent decodes at once against one alone: {machine_scaling:.2f}x")
 limit = size / 2**20 + 32
-print(f"chained file: peak {huge_peak:.1f} MiB, limit {limit:.1f} MiB (file + 32 MiB): "
-      + ("within" if huge_peak <= limit else "OVER"))
+if huge_peak is None:
+    print("/usr/bin/time not installed: peak memory not measured")
+else:
+    print(f"chained file: peak {huge_peak:.1f} MiB, limit {limit:.1f} MiB (file + 32 MiB): "
+          + ("within" if huge_peak <= limit else "OVER"))
 PY
 
 # Instruction counts are repeatable on a busy machine: the same comparison under callgrind.
