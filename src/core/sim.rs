@@ -15,7 +15,9 @@ use proptest::test_runner::{RngAlgorithm, TestRng};
 
 use crate::core::guidance::{guidance, Guidance, GuidanceSettings};
 use crate::core::load::{local_date, shift, week_start_of, LoadSettings};
-use crate::core::plan::{DayKind, DayNote, DayStatus, Mode, PlanDay, PlanSettings, WeekPlan};
+use crate::core::plan::{
+    DayKind, DayNote, DayStatus, Mode, PlanDay, PlanSettings, Reason, WeekPlan,
+};
 use crate::core::recovery::{PHASES, SESSIONS_PER_PHASE};
 use crate::core::spikes::SpikeMetric;
 use crate::core::threshold::EstimateStatus;
@@ -483,11 +485,12 @@ pub fn broken_rules(
         settings,
         planned,
     };
-    let rules: [fn(&Day<'_>, &mut Vec<String>); 7] = [
+    let rules: [fn(&Day<'_>, &mut Vec<String>); 8] = [
         rest_days,
         red_rules,
         no_check_warnings,
         advice_within_plan,
+        caps_named_are_kept,
         amber_rules,
         thresholds,
         cross_training,
@@ -568,6 +571,30 @@ fn red_rules(day: &Day<'_>, broken: &mut Vec<String>) {
                 broken.push(format!(
                     "a run planned after {walk_runs} walk-run sessions, {remaining} to go"
                 ));
+            }
+        }
+    }
+}
+
+/// A run the plan says it capped by the single-run rule is planned at that cap (to the step
+/// below it), on its day: the reason names the limit the runner sees.
+fn caps_named_are_kept(day: &Day<'_>, broken: &mut Vec<String>) {
+    let step = day.settings.step_m;
+    for week in &day.g.weeks {
+        for reason in &week.reasons {
+            let Reason::SpikeCap { date, cap_m, .. } = reason else {
+                continue;
+            };
+            let run = week
+                .days
+                .iter()
+                .find(|d| d.date == *date && d.kind.is_running())
+                .and_then(|d| d.distance_m);
+            match run {
+                Some(m) if m <= cap_m + 1e-6 && m > cap_m - step - 1e-6 => {}
+                other => broken.push(format!(
+                    "{date}: capped at {cap_m:.0} m by the single-run rule, planned {other:?}"
+                )),
             }
         }
     }

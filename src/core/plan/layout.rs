@@ -538,7 +538,10 @@ impl Week<'_, '_> {
             } else {
                 floor_step(want, self.step())
             };
-            if cap.cap_m < wanted && cap.by_spike_rule && !spike_noted {
+            // Named only where it is what shortened the run (alone or with another limit): a
+            // run held below it by a long run's share or the week's rest does not show it.
+            let spike_binds = cap.cap_m < wanted && cap.cap_m <= want + 1e-6;
+            if spike_binds && cap.by_spike_rule && !spike_noted {
                 spike_noted = true;
                 self.note_spike_cap(day, cap);
             }
