@@ -340,7 +340,7 @@ fn open_read(path: &Path, exists: bool) -> Result<Store> {
 }
 
 fn open_write(path: &Path) -> Result<Store> {
-    let (holds, conn) = inspect(path, connect_read_write)?;
+    let (holds, conn) = inspect(path, connect_read_write).map_err(|e| named(e, path))?;
     let holds_nothing = match holds {
         Holds::Foreign(detail) => {
             return Err(DbError::Foreign {
@@ -381,7 +381,7 @@ fn connect_read_write(path: &Path) -> Result<Connection> {
 /// Gives a bare SQLite error from opening the path and the way out.
 fn named(e: DbError, path: &Path) -> DbError {
     match e {
-        DbError::Sql(source) => match source.sqlite_error_code() {
+        DbError::Sql(source) | DbError::Open { source, .. } => match source.sqlite_error_code() {
             Some(rusqlite::ErrorCode::ReadOnly) => DbError::ReadOnly {
                 path: path.to_path_buf(),
             },

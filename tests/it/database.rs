@@ -217,6 +217,44 @@ fn a_read_only_database_can_be_read() {
 
 #[cfg(unix)]
 #[test]
+fn a_writable_database_in_a_read_only_folder_refuses_a_write_as_read_only() {
+    // SQLite keeps its log beside the file, so a folder it may not write makes the database
+    // read-only for a write, whatever the file's own mode: said so, with the way out.
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.ok(&[
+        "add",
+        "run",
+        "--km",
+        "5",
+        "--minutes",
+        "30",
+        "--date",
+        "2026-11-20",
+    ]);
+    let before = std::fs::read(env.db()).unwrap();
+    let dir = env.dir.path();
+    std::fs::set_permissions(env.db(), std::fs::Permissions::from_mode(0o666)).unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let write = as_reader(&env, &["add", "run", "--km", "5", "--minutes", "30"]);
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(env.db(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(write.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&write.stderr);
+    let db = env.db().display().to_string();
+    assert_eq!(
+        stderr.lines().next().unwrap_or_default(),
+        format!(
+            "error: the database {db} is read-only and this command writes to it: make the file \
+             and its folder writable, or copy it (`kneeguard backup`) and give --db the copy"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(env.db()).unwrap(), before);
+}
+
+#[cfg(unix)]
+#[test]
 fn a_token_file_others_can_read_is_refused_and_a_symlink_is_not_followed() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
