@@ -189,28 +189,52 @@ fn make_private(_path: &Path) {}
 /// The first bytes of every SQLite database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+/// The first bytes of the file at `path` (up to the end of SQLite's header fields kneeguard
+/// reads), and how many there are.
+fn header_of(path: &Path) -> std::io::Result<(usize, [u8; 72])> {
+    use std::io::Read;
+    let mut header = [0u8; 72];
+    let mut f = std::fs::File::open(path)?;
+    let mut read = 0;
+    while read < header.len() {
+        match f.read(&mut header[read..])? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    Ok((read, header))
+}
+
+/// Whether SQLite may open the file for writing before kneeguard has told what it holds: an
+/// empty file with no log of another application beside it, or a database whose header names
+/// kneeguard. On any other file a writing connection's first read may replay a log left beside
+/// it (another application's, after a crash) into the file, so it is told apart read-only first.
+fn safe_to_open_writing(path: &Path) -> bool {
+    let beside = |ext: &str| {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(ext);
+        PathBuf::from(name).exists()
+    };
+    match header_of(path) {
+        Ok((0, _)) => !beside("-journal") && !beside("-wal"),
+        Ok((len, header)) => {
+            len == header.len()
+                && &header[..16] == SQLITE_HEADER
+                && header[68..72] == (APPLICATION_ID as u32).to_be_bytes()
+        }
+        Err(_) => false,
+    }
+}
+
 /// Reads what the file at `path` holds without writing to it: its header first (a file that
 /// is no SQLite at all), then the schema through the connection `connect` opens, which it
 /// returns for the command to work with.
 fn inspect(path: &Path, connect: fn(&Path) -> Result<Connection>) -> Result<(Holds, Connection)> {
-    let mut header = [0u8; 16];
-    let len = std::fs::File::open(path)
-        .and_then(|mut f| {
-            use std::io::Read;
-            let mut read = 0;
-            while read < header.len() {
-                match f.read(&mut header[read..])? {
-                    0 => break,
-                    n => read += n,
-                }
-            }
-            Ok(read)
-        })
-        .map_err(|source| DbError::Open {
-            path: path.to_path_buf(),
-            source: rusqlite::Error::InvalidPath(format!("{source}").into()),
-        })?;
-    if len > 0 && (len < header.len() || &header != SQLITE_HEADER) {
+    let (len, header) = header_of(path).map_err(|source| DbError::Open {
+        path: path.to_path_buf(),
+        source: rusqlite::Error::InvalidPath(format!("{source}").into()),
+    })?;
+    if len > 0 && (len < SQLITE_HEADER.len() || &header[..16] != SQLITE_HEADER) {
         return Err(DbError::NotADatabase {
             path: path.display().to_string(),
         });
@@ -340,7 +364,13 @@ fn open_read(path: &Path, exists: bool) -> Result<Store> {
 }
 
 fn open_write(path: &Path) -> Result<Store> {
-    let (holds, conn) = inspect(path, connect_read_write).map_err(|e| named(e, path))?;
+    let (holds, conn) = if safe_to_open_writing(path) {
+        let (holds, conn) = inspect(path, connect_read_write).map_err(|e| named(e, path))?;
+        (holds, Some(conn))
+    } else {
+        let (holds, _probe) = inspect(path, connect_read_only)?;
+        (holds, None)
+    };
     let holds_nothing = match holds {
         Holds::Foreign(detail) => {
             return Err(DbError::Foreign {
@@ -352,6 +382,10 @@ fn open_write(path: &Path) -> Result<Store> {
         Holds::Kneeguard(_) => false,
     };
     make_private(path);
+    let conn = match conn {
+        Some(conn) => conn,
+        None => connect_read_write(path).map_err(|e| named(e, path))?,
+    };
     // SQLite opens a file it may not write read-only, silently.
     if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
         return Err(DbError::ReadOnly {
@@ -488,5 +522,63 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), before);
         let folder = Store::open_with(dir.path(), Access::Read).err().unwrap();
         assert!(matches!(folder, DbError::NotAFile { .. }), "{folder}");
+    }
+
+    /// The files of a database as another application left them when it stopped this moment,
+    /// copied to `to`: the file and its `-wal` or `-journal`, with no process holding them.
+    fn crash_image(from: &Path, to: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        ["", "-wal", "-journal"]
+            .iter()
+            .filter_map(|ext| {
+                let side = |p: &Path| PathBuf::from(format!("{}{ext}", p.display()));
+                let bytes = std::fs::read(side(from)).ok()?;
+                std::fs::write(side(to), &bytes).unwrap();
+                Some((side(to), bytes))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn another_applications_unfinished_log_is_left_where_it_is() {
+        // Another application stopped with committed rows still in its WAL, or half-way through
+        // a transaction whose rollback journal is still hot. A writing command refuses the file
+        // and leaves the file and its log as they were: neither replayed nor deleted.
+        let dir = tempfile::tempdir().unwrap();
+        let wal = dir.path().join("wal.db");
+        let c = Connection::open(&wal).unwrap();
+        c.pragma_update(None, "journal_mode", "WAL").unwrap();
+        c.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        c.execute_batch("CREATE TABLE notes (x); INSERT INTO notes VALUES (1);")
+            .unwrap();
+        let journal = dir.path().join("journal.db");
+        let j = Connection::open(&journal).unwrap();
+        j.execute_batch("CREATE TABLE notes (x); INSERT INTO notes VALUES (zeroblob(8000));")
+            .unwrap();
+        j.pragma_update(None, "cache_size", 1).unwrap();
+        j.execute_batch(
+            "BEGIN; UPDATE notes SET x = zeroblob(9000); INSERT INTO notes SELECT x FROM notes;",
+        )
+        .unwrap();
+        for (from, name, log) in [
+            (&wal, "wal-crash.db", "-wal"),
+            (&journal, "journal-crash.db", "-journal"),
+        ] {
+            let path = dir.path().join(name);
+            let files = crash_image(from, &path);
+            assert!(
+                files
+                    .iter()
+                    .any(|(p, _)| p.display().to_string().ends_with(log)),
+                "{files:?}"
+            );
+            let err = Store::open_with(&path, Access::Write { create_dirs: false })
+                .err()
+                .unwrap();
+            assert!(matches!(err, DbError::Foreign { .. }), "{name}: {err}");
+            for (file, bytes) in &files {
+                let now = std::fs::read(file).ok();
+                assert!(now.as_ref() == Some(bytes), "{} changed", file.display());
+            }
+        }
     }
 }
