@@ -252,7 +252,9 @@ impl Week<'_, '_> {
         }
         self.place_runs(history, &sized);
         let planned: f64 = sized.iter().map(|(_, d, _)| d).sum();
-        if planned + done + self.step() <= self.target.target_m && !sized.is_empty() {
+        // (Progress says so also when no run fits at all: every one under the least length.)
+        let says_short = !sized.is_empty() || self.mode == Mode::Progress;
+        if planned + done + self.step() <= self.target.target_m && says_short {
             self.reasons.push(Reason::ShortOfTarget {
                 planned_m: planned + done,
                 target_m: self.target.target_m,
@@ -538,16 +540,17 @@ impl Week<'_, '_> {
             } else {
                 floor_step(want, self.step())
             };
-            // Named only where it is what shortened the run (alone or with another limit): a
-            // run held below it by a long run's share or the week's rest does not show it.
+            if distance < self.min_run() {
+                carry = wanted;
+                continue;
+            }
+            // Named only where it is what shortened a run that is planned (alone or with
+            // another limit): a run held below it by a long run's share or the week's rest, or
+            // one it leaves too short to plan, does not show it.
             let spike_binds = cap.cap_m < wanted && cap.cap_m <= want + 1e-6;
             if spike_binds && cap.by_spike_rule && !spike_noted {
                 spike_noted = true;
                 self.note_spike_cap(day, cap);
-            }
-            if distance < self.min_run() {
-                carry = wanted;
-                continue;
             }
             carry = (wanted - distance).max(0.0);
             left -= distance;

@@ -844,3 +844,17 @@ fn distances_round_down_to_steps_and_finer_below_ten_steps() {
     assert_eq!(floor_distance(f64::NAN, 500.0), 0.0);
     assert_eq!(round_minutes(47.0), 45);
 }
+
+#[test]
+fn a_cap_that_leaves_every_run_too_short_is_not_named_and_the_week_says_it_falls_short() {
+    // Three 3 km runs a week with no pain, and a shortest run worth planning of 4 km: the
+    // single-run rule allows 3.3 km, so no run is planned. No day is said to be capped at
+    // 3.3 km (none holds a run); the week says it comes to nothing rather than its target.
+    let mut case = Case::new(weeks(4, &[(1, 3.0), (3, 3.0), (5, 3.0)], 0));
+    case.plan.min_run_km = 4.0;
+    let [_, next] = case.weeks();
+    assert!(planned_runs(&next).is_empty(), "{:?}", next.days);
+    let codes = codes(&next.reasons);
+    assert!(!codes.contains(&"spike_cap".to_string()), "{codes:?}");
+    assert!(codes.contains(&"short_of_target".to_string()), "{codes:?}");
+}
