@@ -222,16 +222,7 @@ fn a_writable_database_in_a_read_only_folder_refuses_a_write_as_read_only() {
     // read-only for a write, whatever the file's own mode: said so, with the way out.
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
-    env.ok(&[
-        "add",
-        "run",
-        "--km",
-        "5",
-        "--minutes",
-        "30",
-        "--date",
-        "2026-11-20",
-    ]);
+    env.run_on("2026-11-20", "5", "30", &[]);
     let before = std::fs::read(env.db()).unwrap();
     let dir = env.dir.path();
     std::fs::set_permissions(env.db(), std::fs::Permissions::from_mode(0o666)).unwrap();
