@@ -205,35 +205,41 @@ fn header_of(path: &Path) -> std::io::Result<(usize, [u8; 72])> {
     Ok((read, header))
 }
 
-/// Whether SQLite may open the file for writing before kneeguard has told what it holds: an
-/// empty file with no log of another application beside it, or a database whose header names
-/// kneeguard. On any other file a writing connection's first read may replay a log left beside
-/// it (another application's, after a crash) into the file, so it is told apart read-only first.
-fn safe_to_open_writing(path: &Path) -> bool {
+/// The first bytes of the file at `path`, as [`header_of`] reads them, or why it cannot be read.
+fn read_header(path: &Path) -> Result<(usize, [u8; 72])> {
+    header_of(path).map_err(|source| DbError::Open {
+        path: path.to_path_buf(),
+        source: rusqlite::Error::InvalidPath(format!("{source}").into()),
+    })
+}
+
+/// Whether SQLite may open the file, whose first `len` bytes are `header`, for writing before
+/// kneeguard has told what it holds: an empty file with no log of another application beside
+/// it, or a database whose header names kneeguard. On any other file a writing connection's
+/// first read may replay a log left beside it (another application's, after a crash) into the
+/// file, so it is told apart read-only first.
+fn safe_to_open_writing(path: &Path, (len, header): (usize, [u8; 72])) -> bool {
     let beside = |ext: &str| {
         let mut name = path.as_os_str().to_os_string();
         name.push(ext);
         PathBuf::from(name).exists()
     };
-    match header_of(path) {
-        Ok((0, _)) => !beside("-journal") && !beside("-wal"),
-        Ok((len, header)) => {
-            len == header.len()
-                && &header[..16] == SQLITE_HEADER
-                && header[68..72] == (APPLICATION_ID as u32).to_be_bytes()
-        }
-        Err(_) => false,
+    if len == 0 {
+        return !beside("-journal") && !beside("-wal");
     }
+    len == header.len()
+        && &header[..16] == SQLITE_HEADER
+        && header[68..72] == (APPLICATION_ID as u32).to_be_bytes()
 }
 
-/// Reads what the file at `path` holds without writing to it: its header first (a file that
-/// is no SQLite at all), then the schema through the connection `connect` opens, which it
-/// returns for the command to work with.
-fn inspect(path: &Path, connect: fn(&Path) -> Result<Connection>) -> Result<(Holds, Connection)> {
-    let (len, header) = header_of(path).map_err(|source| DbError::Open {
-        path: path.to_path_buf(),
-        source: rusqlite::Error::InvalidPath(format!("{source}").into()),
-    })?;
+/// Reads what the file at `path`, whose first `len` bytes are `header`, holds without writing
+/// to it: a file that is no SQLite at all is told by its header; otherwise the schema is read
+/// through the connection `connect` opens, which is returned for the command to work with.
+fn inspect(
+    path: &Path,
+    (len, header): (usize, [u8; 72]),
+    connect: fn(&Path) -> Result<Connection>,
+) -> Result<(Holds, Connection)> {
     if len > 0 && (len < SQLITE_HEADER.len() || &header[..16] != SQLITE_HEADER) {
         return Err(DbError::NotADatabase {
             path: path.display().to_string(),
@@ -330,7 +336,7 @@ fn open_read(path: &Path, exists: bool) -> Result<Store> {
             path: path.to_path_buf(),
         });
     }
-    let (holds, conn) = inspect(path, connect_read_only)?;
+    let (holds, conn) = inspect(path, read_header(path)?, connect_read_only)?;
     let known = MIGRATIONS.len() as i64;
     match holds {
         Holds::Nothing => Err(DbError::Missing {
@@ -364,11 +370,13 @@ fn open_read(path: &Path, exists: bool) -> Result<Store> {
 }
 
 fn open_write(path: &Path) -> Result<Store> {
-    let (holds, conn) = if safe_to_open_writing(path) {
-        let (holds, conn) = inspect(path, connect_read_write).map_err(|e| named(e, path))?;
+    let header = read_header(path)?;
+    let (holds, conn) = if safe_to_open_writing(path, header) {
+        let (holds, conn) =
+            inspect(path, header, connect_read_write).map_err(|e| named(e, path))?;
         (holds, Some(conn))
     } else {
-        let (holds, _probe) = inspect(path, connect_read_only)?;
+        let (holds, _probe) = inspect(path, header, connect_read_only)?;
         (holds, None)
     };
     let holds_nothing = match holds {
